@@ -1,0 +1,1 @@
+"""Entry points kept for the deployment command `python -m demos.workshop_template_system`."""

@@ -1,0 +1,1 @@
+"""Shim package: `python -m demos.workshop_template_system` runs the real command line."""

@@ -1,0 +1,103 @@
+"""What an agent module declares: its card text and its skills as typed async functions.
+
+Protocol-free on purpose: the runtime turns these into an A2A card and task events,
+so an agent module reads like a menu and never imports ``a2a`` or ``fastapi``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from pydantic import BaseModel, ConfigDict
+
+from workshop_template_system.settings import Settings
+from workshop_template_system.workspace import Workspace
+
+ProgressReporter = Callable[[str, float | None], Awaitable[None]]
+
+
+class SkillInput(BaseModel):
+    """Base of every skill's input model: unknown fields are refused, not ignored."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Peers(Protocol):
+    """Calls a skill of another agent over A2A and returns its JSON result."""
+
+    async def call(
+        self,
+        agent: str,
+        skill: str,
+        input: Mapping[str, Any],
+        on_progress: ProgressReporter | None = None,
+    ) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class SkillResult:
+    """A skill's outcome: a JSON document, and the workspace files it made."""
+
+    data: dict[str, Any]
+    files: tuple[Path, ...] = ()
+
+
+@dataclass
+class SkillContext:
+    """What a running skill may use: settings, the workspace, peers, and a progress channel."""
+
+    settings: Settings
+    workspace: Workspace
+    agent_name: str
+    task_id: str
+    peers: Peers
+    report: ProgressReporter
+
+    async def progress(self, message: str, fraction: float | None = None) -> None:
+        """Tell the caller what the skill is doing (a ``working`` status update)."""
+        await self.report(message, fraction)
+
+    async def run_blocking[T](self, function: Callable[..., T], *args: Any) -> T:
+        """Run blocking work (git, files, Antora, locks) off the event loop."""
+        return await asyncio.to_thread(function, *args)
+
+
+SkillHandler = Callable[[SkillContext, Any], Awaitable[SkillResult | dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class Skill:
+    """One capability of an agent, callable as ``{"skill": id, "input": {...}}``."""
+
+    id: str
+    name: str
+    description: str
+    input_model: type[SkillInput]
+    handler: SkillHandler
+    examples: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    from_text: Callable[[str], dict[str, Any]] | None = None
+    """Builds the input from a plain-text message, for skills people call by typing."""
+
+
+@dataclass(frozen=True)
+class AgentSpec:
+    """An agent: its name, what it is for, and its own skills."""
+
+    name: str
+    title: str
+    summary: str
+    """One line for ``--help``."""
+    description: str
+    skills: tuple[Skill, ...] = field(default=())
+    text_skill: str | None = None
+    """The skill that plain text goes to when it names no skill."""
+
+    @property
+    def slug(self) -> str:
+        """The agent's name in workspace paths: ``content_creator`` → ``content-creator``."""
+        return self.name.replace("_", "-")

@@ -1,0 +1,47 @@
+"""Exceptions of the Workshop Template System.
+
+    WorkshopSystemError              everything we raise on purpose
+    ├── ConfigurationError           a setting or command-line value that cannot work
+    ├── InvalidNameError             an id or name that would become a path, refused
+    ├── SkillInputError              a skill call with unknown skill or invalid input
+    ├── WorkspaceError               the shared workspace cannot be used as asked
+    │   └── LockTimeout              a workspace lock stayed held past the timeout
+    ├── PeerError                    another agent is unreachable or its task failed
+    └── ServeError                   a server cannot start or an agent process died
+
+Foreign exceptions (httpx, git, filelock, ...) are translated once, where they are
+caught, with ``raise ... from exc``. Agents turn these into a failed or rejected task
+with the message as reason; the command line into one line and an exit code.
+"""
+
+
+class WorkshopSystemError(Exception):
+    """Base class: its message is written for the person who reads it."""
+
+
+class ConfigurationError(WorkshopSystemError):
+    """A setting or command-line value that cannot work."""
+
+
+class InvalidNameError(WorkshopSystemError, ValueError):
+    """An id or name that would become a path and is not safe or not valid."""
+
+
+class SkillInputError(WorkshopSystemError):
+    """A skill call that names an unknown skill or carries invalid input."""
+
+
+class WorkspaceError(WorkshopSystemError):
+    """The shared workspace cannot be used as asked."""
+
+
+class LockTimeout(WorkspaceError):
+    """A workspace lock stayed held by someone else past the timeout."""
+
+
+class PeerError(WorkshopSystemError):
+    """Another agent could not be reached, or its task did not complete."""
+
+
+class ServeError(WorkshopSystemError):
+    """An agent's server cannot start or keep running (address in use, an agent process died)."""

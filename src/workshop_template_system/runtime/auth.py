@@ -1,0 +1,39 @@
+"""Bearer-token protection of the A2A routes (``A2A_AUTH_TOKEN``)."""
+
+from __future__ import annotations
+
+import hmac
+import json
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+PUBLIC_PATHS = frozenset({"/agent-card", "/.well-known/agent-card.json", "/healthz", "/readyz", "/metrics"})
+
+
+class BearerAuthMiddleware:
+    """Refuses every route but the public ones without ``Authorization: Bearer <token>`` (401)."""
+
+    def __init__(self, app: ASGIApp, token: str) -> None:
+        self.app = app
+        self.expected = f"Bearer {token}".encode()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in PUBLIC_PATHS:
+            await self.app(scope, receive, send)
+            return
+        supplied = dict(scope["headers"]).get(b"authorization", b"")
+        if hmac.compare_digest(supplied, self.expected):
+            await self.app(scope, receive, send)
+            return
+        body = json.dumps({"error": "unauthorized", "message": "this agent requires 'Authorization: Bearer <token>'"})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 401,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"www-authenticate", b'Bearer realm="a2a"'),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body.encode()})

@@ -1,0 +1,127 @@
+"""Configuration: the one place that reads the environment.
+
+Names are kept from the seed's manifests (``AGENT_NAME``, ``WORKSPACE_PATH``, ...).
+Everything else receives a `Settings` object; nothing else reads ``os.environ``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from workshop_template_system.errors import ConfigurationError
+
+AGENT_NAMES: tuple[str, ...] = (
+    "workshop_chat",
+    "template_converter",
+    "content_creator",
+    "research_validation",
+    "source_manager",
+    "documentation_pipeline",
+)
+CONTAINER_WORKSPACE = Path("/workspace/shared-data")
+DEFAULT_PORT = 8080
+
+
+def normalize_agent_name(name: str) -> str:
+    """``content-creator`` → ``content_creator``; raises for names that are not agents."""
+    normalized = name.strip().lower().replace("-", "_")
+    if normalized not in AGENT_NAMES:
+        raise ConfigurationError(f"unknown agent {name!r}; agents are: {', '.join(AGENT_NAMES)}")
+    return normalized
+
+
+def peer_url_variable(agent_name: str) -> str:
+    """The environment variable that holds an agent's URL: ``content_creator`` → ``CONTENT_CREATOR_URL``."""
+    return f"{agent_name.upper()}_URL"
+
+
+class Secret:
+    """A secret value: its repr and str never show it; `reveal()` does, where it is sent."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        """The secret itself, for the one place that sends it."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('**********')"
+
+    __str__ = __repr__
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting of the system, read once at start and passed down."""
+
+    workspace_path: Path
+    agent_name: str | None = None
+    agent_port: int = DEFAULT_PORT
+    agent_public_url: str | None = None
+    task_store_url: str | None = None
+    a2a_auth_token: Secret | None = None
+    peer_urls: Mapping[str, str] = field(default_factory=dict)
+    log_level: str = "INFO"
+    lock_timeout: float = 30.0
+    peer_timeout: float = 300.0
+    shutdown_grace: float = 10.0
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Build settings from the environment (``os.environ`` unless given)."""
+        env = os.environ if environ is None else environ
+        agent_name = env.get("AGENT_NAME") or None
+        return cls(
+            workspace_path=_workspace_path(env.get("WORKSPACE_PATH")),
+            agent_name=normalize_agent_name(agent_name) if agent_name else None,
+            agent_port=_number(env, "AGENT_PORT", DEFAULT_PORT, int),
+            agent_public_url=env.get("AGENT_PUBLIC_URL") or None,
+            task_store_url=env.get("TASK_STORE_URL") or None,
+            a2a_auth_token=Secret(env["A2A_AUTH_TOKEN"]) if env.get("A2A_AUTH_TOKEN") else None,
+            peer_urls={
+                name: env[peer_url_variable(name)].rstrip("/")
+                for name in AGENT_NAMES
+                if env.get(peer_url_variable(name))
+            },
+            log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
+            lock_timeout=_number(env, "LOCK_TIMEOUT", 30.0, float),
+            peer_timeout=_number(env, "PEER_TIMEOUT", 300.0, float),
+            shutdown_grace=_number(env, "SHUTDOWN_GRACE", 10.0, float),
+        )
+
+    def with_changes(self, **changes: object) -> Settings:
+        """A copy with some values replaced (command-line options win over the environment)."""
+        return replace(self, **changes)
+
+
+def _workspace_path(value: str | None) -> Path:
+    if value:
+        return Path(value).expanduser().resolve()
+    if CONTAINER_WORKSPACE.is_dir():
+        return CONTAINER_WORKSPACE
+    return (Path.cwd() / "workspace").resolve()
+
+
+def _number[T: (int, float)](env: Mapping[str, str], name: str, default: T, kind: type[T]) -> T:
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        noun = "a whole number" if kind is int else "a number"
+        raise ConfigurationError(f"{name} must be {noun}, got {raw!r}") from None
+    if value <= 0:
+        raise ConfigurationError(f"{name} must be greater than 0, got {raw!r}")
+    return value
+
+
+def child_environment(extra: Mapping[str, str]) -> dict[str, str]:
+    """This process's environment plus `extra`, for agent processes started by ``up``."""
+    return {**os.environ, **extra}
