@@ -18,6 +18,8 @@ from a2a.helpers import new_data_part, new_message, new_text_part
 from a2a.types import Role, SendMessageRequest, StreamResponse
 
 DEPLOYMENT_COMMAND = [sys.executable, "-m", "demos.workshop_template_system"]
+MODULE_COMMAND = [sys.executable, "-m", "workshop_template_system"]
+CONSOLE_SCRIPT = str(Path(sys.executable).parent / "workshop-template-system")  # works without an activated venv
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -12,7 +12,7 @@ from a2a.helpers import get_data_parts, get_message_text
 from a2a.types import AgentCard, TaskState
 from google.protobuf import json_format
 
-from support import rpc, send, skill_message, text_message
+from support import CONSOLE_SCRIPT, MODULE_COMMAND, rpc, send, skill_message, text_message
 from workshop_template_system.settings import AGENT_NAMES
 
 
@@ -45,7 +45,7 @@ def test_dashed_name_and_both_module_commands(start_agent, workspace_path: Path)
     agent = start_agent("content-creator")
     assert _card(agent.url, "/agent-card").name == "content_creator"
     agent.stop()
-    for command in (["python", "-m", "workshop_template_system"], ["workshop-template-system"]):
+    for command in (MODULE_COMMAND, [CONSOLE_SCRIPT]):
         again = start_agent(
             "x",
             port=agent.port,
@@ -58,7 +58,7 @@ def test_dashed_name_and_both_module_commands(start_agent, workspace_path: Path)
 async def test_blocking_send_runs_the_skill_on_the_real_workspace(start_agent, workspace_path: Path) -> None:
     agent = start_agent("source_manager")
     subprocess.run(
-        ["workshop-template-system", "workspace", "--workspace", str(workspace_path), "init", "pipeline-7"],
+        [CONSOLE_SCRIPT, "workspace", "--workspace", str(workspace_path), "init", "pipeline-7"],
         check=True,
         capture_output=True,
     )

@@ -7,20 +7,15 @@ import re
 import signal
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import httpx
 
-from support import DEPLOYMENT_COMMAND, agent_env, free_port
+from support import CONSOLE_SCRIPT, DEPLOYMENT_COMMAND, MODULE_COMMAND, agent_env, free_port
 from workshop_template_system.settings import AGENT_NAMES
 
-COMMANDS = (
-    DEPLOYMENT_COMMAND,
-    [sys.executable, "-m", "workshop_template_system"],
-    ["workshop-template-system"],
-)
+COMMANDS = (DEPLOYMENT_COMMAND, MODULE_COMMAND, [CONSOLE_SCRIPT])
 
 
 def run(command: list[str], **kwargs) -> subprocess.CompletedProcess[str]:
@@ -80,7 +75,7 @@ def test_up_starts_every_agent_wired_to_the_others_and_stops_them_all(tmp_path: 
         base = free_port()
     workspace = tmp_path / "ws"
     up = subprocess.Popen(
-        ["workshop-template-system", "up", "--base-port", str(base), "--workspace", str(workspace)],
+        [CONSOLE_SCRIPT, "up", "--base-port", str(base), "--workspace", str(workspace)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -121,7 +116,7 @@ def test_up_reports_an_agent_that_cannot_start(tmp_path: Path) -> None:
         started = time.monotonic()
         output = run(
             [
-                "workshop-template-system",
+                CONSOLE_SCRIPT,
                 "up",
                 "--base-port",
                 str(port),

@@ -1,4 +1,4 @@
-"""Fixtures for the workspace tests: a fresh workspace, a clean environment, worker processes."""
+"""Fixtures for the workspace tests: a fresh workspace and worker processes."""
 
 from __future__ import annotations
 
@@ -12,14 +12,6 @@ import pytest
 from workshop_template_system.workspace import Workspace
 
 WORKER = Path(__file__).with_name("lock_worker.py")
-SETTINGS_VARIABLES = ("WORKSPACE_PATH", "LOCK_TIMEOUT", "AGENT_NAME", "AGENT_PORT", "LOG_LEVEL")
-
-
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No setting leaks in from the shell that runs the tests."""
-    for name in SETTINGS_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture

@@ -95,11 +95,13 @@ def _route_text(skills: tuple[Skill, ...], text_skill: str | None, text: str) ->
 
 
 def _strip_skill_prefix(text: str, skill: Skill) -> str | None:
-    words = _WORD_SEPARATORS.split(text)
+    """The text after a leading skill id or name (``workspace status`` = ``workspace_status``), else None."""
     for label in (skill.id, skill.name):
-        label_words = _WORD_SEPARATORS.split(label.lower())
-        if [word.lower() for word in words[: len(label_words)]] == label_words:
-            return " ".join(words[len(label_words) :]).strip()
+        words = _WORD_SEPARATORS.split(label.strip())
+        pattern = r"[\s_\-]+".join(re.escape(word) for word in words) + r"(?:\s+|$)"
+        match = re.match(pattern, text, re.IGNORECASE)
+        if match:
+            return text[match.end() :].strip()
     return None
 
 

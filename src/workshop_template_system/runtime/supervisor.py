@@ -127,7 +127,9 @@ class Supervisor:
     def _died(child: AgentProcess) -> str:
         tail = child.log_tail()
         detail = f"; its log ({child.log_path}) ends with:\n{tail}" if tail else ""
-        return f"{child.name} exited with code {child.process.returncode}{detail}"
+        code = child.process.returncode
+        how = f"was killed by {signal.Signals(-code).name}" if code < 0 else f"exited with code {code}"
+        return f"{child.name} {how}{detail}"
 
     def _request_stop(self, signum: int, frame: FrameType | None) -> None:
         self._stop_requested = True
