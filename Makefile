@@ -5,10 +5,11 @@ INSTALLED := $(VENV)/.installed
 
 .PHONY: setup up test bench lint
 
-$(INSTALLED): pyproject.toml
+$(INSTALLED): pyproject.toml package-lock.json
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
 	$(VENV)/bin/pip install --quiet -e '.[test]'
+	npm ci --no-audit --no-fund
 	touch $(INSTALLED)
 
 setup: $(INSTALLED)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from a2a.compat.v0_3.types import AgentCard as LegacyAgentCard
 from a2a.helpers import get_data_parts, get_message_text
 from a2a.types import AgentCard, TaskState
 from google.protobuf import json_format
@@ -19,7 +20,9 @@ from workshop_template_system.settings import AGENT_NAMES
 def _card(url: str, path: str) -> AgentCard:
     response = httpx.get(url + path)
     assert response.status_code == 200
-    return json_format.ParseDict(response.json(), AgentCard(), ignore_unknown_fields=False)
+    legacy = LegacyAgentCard.model_validate(response.json())  # the 0.3 shape, for older clients
+    assert legacy.url == url + "/"
+    return json_format.ParseDict(response.json(), AgentCard(), ignore_unknown_fields=True)
 
 
 @pytest.mark.parametrize("name", AGENT_NAMES)
@@ -29,7 +32,7 @@ def test_agent_serves_its_card_health_and_metrics(start_agent, name: str) -> Non
         card = _card(agent.url, path)
         assert card.name == name
         assert card.capabilities.streaming
-        assert [i.url for i in card.supported_interfaces] == [agent.url + "/"] * 2
+        assert [i.url for i in card.supported_interfaces] == [agent.url + "/"] * 3
         assert "workspace_status" in [skill.id for skill in card.skills]
         assert all(skill.description and skill.examples and skill.input_modes for skill in card.skills)
     assert httpx.get(agent.url + "/healthz").json() == {"status": "ok", "agent": name}
@@ -149,3 +152,12 @@ def test_task_survives_a_restart(start_agent, workspace_path: Path) -> None:
     assert again["result"]["status"]["state"] == "completed"
     assert again["result"]["artifacts"] == sent["artifacts"]
     assert (workspace_path / "agents" / "documentation-pipeline" / "tasks.db").is_file()
+
+
+def test_card_is_cacheable(start_agent) -> None:
+    agent = start_agent("workshop_chat")
+    first = httpx.get(agent.url + "/agent-card")
+    again = httpx.get(agent.url + "/.well-known/agent-card.json", headers={"If-None-Match": first.headers["etag"]})
+    assert again.status_code == 304
+    assert first.json()["name"] == "workshop_chat"
+    assert first.json()["url"] == agent.url + "/"  # the 0.3 field, for older clients

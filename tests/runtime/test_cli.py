@@ -148,3 +148,13 @@ def _environ(pid: int) -> dict[str, str]:
 
 def _state(pid: int) -> str:
     return Path(f"/proc/{pid}/stat").read_text().split(") ")[1].split()[0]
+
+
+def test_the_listening_socket_is_tcp_so_responses_are_not_delayed() -> None:
+    from workshop_template_system.runtime.server import bind
+
+    sock = bind("127.0.0.1", 0)
+    try:
+        assert sock.proto == socket.IPPROTO_TCP  # asyncio turns Nagle off only for sockets that say so
+    finally:
+        sock.close()

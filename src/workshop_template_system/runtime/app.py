@@ -10,7 +10,6 @@ from contextlib import asynccontextmanager
 from a2a.server.request_handlers import DefaultRequestHandler
 from a2a.server.routes import (
     add_a2a_routes_to_fastapi,
-    create_agent_card_routes,
     create_jsonrpc_routes,
     create_rest_routes,
 )
@@ -21,7 +20,7 @@ from starlette.responses import JSONResponse
 from workshop_template_system import __version__
 from workshop_template_system.agents.base import AgentSpec
 from workshop_template_system.runtime.auth import BearerAuthMiddleware
-from workshop_template_system.runtime.card import build_card
+from workshop_template_system.runtime.card import build_card, card_routes
 from workshop_template_system.runtime.executor import SkillExecutor
 from workshop_template_system.runtime.health import Readiness, healthz
 from workshop_template_system.runtime.metrics import Metrics, MetricsMiddleware
@@ -76,7 +75,7 @@ def create_app(spec: AgentSpec, settings: Settings, url: str) -> FastAPI:
     handler = DefaultRequestHandler(executor, store, card)
     add_a2a_routes_to_fastapi(
         app,
-        agent_card_routes=[route for path in CARD_PATHS for route in create_agent_card_routes(card, card_url=path)],
+        agent_card_routes=card_routes(card, CARD_PATHS),
         jsonrpc_routes=create_jsonrpc_routes(handler, rpc_url="/", enable_v0_3_compat=True),
         rest_routes=create_rest_routes(handler),
     )

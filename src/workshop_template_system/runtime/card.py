@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import socket
+from collections.abc import Sequence
 
+from a2a.server.request_handlers.response_helpers import agent_card_to_dict
 from a2a.types import (
     AgentCapabilities,
     AgentCard,
@@ -15,6 +19,9 @@ from a2a.types import (
     SecurityScheme,
     StringList,
 )
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
 
 from workshop_template_system import __version__
 from workshop_template_system.agents.base import AgentSpec
@@ -45,6 +52,8 @@ def build_card(spec: AgentSpec, settings: Settings, url: str) -> AgentCard:
         supported_interfaces=[
             AgentInterface(url=url, protocol_binding="JSONRPC", protocol_version="1.0"),
             AgentInterface(url=url, protocol_binding="HTTP+JSON", protocol_version="1.0"),
+            # The 0.3 method names are switched on too; this entry also gives the card its 0.3 fields (url, ...).
+            AgentInterface(url=url, protocol_binding="JSONRPC", protocol_version="0.3"),
         ],
         capabilities=AgentCapabilities(streaming=True, push_notifications=False),
         default_input_modes=INPUT_MODES,
@@ -72,3 +81,18 @@ def build_card(spec: AgentSpec, settings: Settings, url: str) -> AgentCard:
         )
         card.security_requirements.append(SecurityRequirement(schemes={"bearer": StringList()}))
     return card
+
+
+def card_routes(card: AgentCard, paths: Sequence[str]) -> list[Route]:
+    """``GET`` routes serving the card, serialised once (the SDK's own route re-serialises it per request)."""
+    body = json.dumps(agent_card_to_dict(card), separators=(",", ":")).encode()
+    etag = f'W/"{hashlib.sha256(body).hexdigest()}"'
+
+    async def agent_card(request: Request) -> Response:
+        """The A2A agent card of this agent."""
+        candidates = {tag.strip().removeprefix("W/") for tag in request.headers.get("if-none-match", "").split(",")}
+        if etag.removeprefix("W/") in candidates or "*" in candidates:
+            return Response(status_code=304, headers={"ETag": etag})
+        return Response(body, media_type="application/json", headers={"ETag": etag})
+
+    return [Route(path, agent_card, methods=["GET"]) for path in paths]

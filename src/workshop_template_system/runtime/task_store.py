@@ -24,7 +24,8 @@ def task_store_url(settings: Settings, spec: AgentSpec, workspace: Workspace) ->
 def open_engine(url: str) -> AsyncEngine:
     """An async engine for the task store; a URL SQLAlchemy cannot use is a configuration error."""
     try:
-        return create_async_engine(url, pool_pre_ping=not url.startswith("sqlite"))
+        # A pool as large as the concurrency the agent serves, so connections are reused, not reopened.
+        return create_async_engine(url, pool_size=16, max_overflow=16, pool_pre_ping=not url.startswith("sqlite"))
     except Exception as exc:  # SQLAlchemy raises several unrelated types for a bad URL or a missing driver
         raise ConfigurationError(f"TASK_STORE_URL cannot be used: {exc}") from exc
 
