@@ -6,6 +6,10 @@
     ├── SkillInputError              a skill call with unknown skill or invalid input
     ├── WorkspaceError               the shared workspace cannot be used as asked
     │   └── LockTimeout              a workspace lock stayed held past the timeout
+    ├── GitError                     a git repository cannot be cloned or read as asked
+    │   ├── RepositoryRefused        a source, ref or clone refused by policy (transport, local path, size, files)
+    │   │   └── CloneTimeout         a clone ran past its timeout (its partial folder is removed)
+    │   └── RefNotFound              the branch, tag or commit asked for is not in the repository
     ├── PeerError                    another agent is unreachable or its task failed
     └── ServeError                   a server cannot start or an agent process died
 
@@ -37,6 +41,22 @@ class WorkspaceError(WorkshopSystemError):
 
 class LockTimeout(WorkspaceError):
     """A workspace lock stayed held by someone else past the timeout."""
+
+
+class GitError(WorkshopSystemError):
+    """A git repository cannot be cloned or read as asked (unreachable, not a repository, git failed)."""
+
+
+class RepositoryRefused(GitError):
+    """A repository source, ref or clone refused by policy: its transport, a local path, its size or file count."""
+
+
+class CloneTimeout(RepositoryRefused):
+    """A clone ran past its timeout; the partial clone has been removed."""
+
+
+class RefNotFound(GitError):
+    """The branch, tag or commit asked for does not exist in the repository."""
 
 
 class PeerError(WorkshopSystemError):

@@ -71,6 +71,10 @@ class Settings:
     lock_timeout: float = 30.0
     peer_timeout: float = 300.0
     shutdown_grace: float = 10.0
+    allow_local_repositories: bool = True
+    clone_timeout: float = 300.0
+    clone_max_files: int = 50_000
+    clone_max_bytes: int = 500_000_000
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -93,6 +97,10 @@ class Settings:
             lock_timeout=_number(env, "LOCK_TIMEOUT", 30.0, float),
             peer_timeout=_number(env, "PEER_TIMEOUT", 300.0, float),
             shutdown_grace=_number(env, "SHUTDOWN_GRACE", 10.0, float),
+            allow_local_repositories=_flag(env, "ALLOW_LOCAL_REPOSITORIES", True),
+            clone_timeout=_number(env, "CLONE_TIMEOUT", 300.0, float),
+            clone_max_files=_number(env, "CLONE_MAX_FILES", 50_000, int),
+            clone_max_bytes=_number(env, "CLONE_MAX_BYTES", 500_000_000, int),
         )
 
     def with_changes(self, **changes: object) -> Settings:
@@ -120,6 +128,17 @@ def _number[T: (int, float)](env: Mapping[str, str], name: str, default: T, kind
     if value <= 0:
         raise ConfigurationError(f"{name} must be greater than 0, got {raw!r}")
     return value
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = (env.get(name) or "").strip().lower()
+    if not raw:
+        return default
+    if raw in {"1", "true", "yes", "on"}:
+        return True
+    if raw in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigurationError(f"{name} must be true or false, got {env[name]!r}")
 
 
 def child_environment(extra: Mapping[str, str]) -> dict[str, str]:

@@ -87,7 +87,7 @@ async def test_streaming_send_reports_states_in_order(start_agent) -> None:
 
 
 async def test_bad_calls_are_rejected_with_the_reason(start_agent) -> None:
-    agent = start_agent("template_converter")
+    agent = start_agent("research_validation")
     cases = [
         (skill_message("no_such_skill"), "unknown skill 'no_such_skill'; valid skills: workspace_status"),
         (

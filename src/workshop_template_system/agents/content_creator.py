@@ -1,6 +1,67 @@
 """content_creator: writes complete Showroom/Antora workshops."""
 
-from workshop_template_system.agents.base import AgentSpec
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field, model_validator
+
+from workshop_template_system.agents.base import AgentSpec, Skill, SkillContext, SkillInput, SkillResult
+from workshop_template_system.agents.pipeline_input import PipelineId
+from workshop_template_system.workshop.outline import Outline
+from workshop_template_system.workshop.pipeline_steps import (
+    WORKSHOP_AGENT,
+    build_pipeline_workshop,
+    final_output,
+    load_outline,
+    write_pipeline_workshop,
+)
+from workshop_template_system.workshop.showroom import render_workshop
+
+NO_MODEL_NOTE = "These pages were written without a language model, from the repository's own text and files."
+
+
+class CreateInput(SkillInput):
+    pipeline_id: PipelineId | None = Field(default=None, description="write from this pipeline's analysis")
+    outline: Outline | None = Field(default=None, description="write from this outline (a new pipeline if no id)")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> CreateInput:
+        if self.pipeline_id is None and self.outline is None:
+            raise ValueError("give a pipeline_id (with an analysis from template_converter) or an outline")
+        return self
+
+
+async def create_workshop(context: SkillContext, request: CreateInput) -> SkillResult:
+    """Write the complete Showroom workshop into the pipeline's final-output/, then build and check it."""
+    workspace, settings = context.workspace, context.settings
+    info = await context.run_blocking(lambda: workspace.init_pipeline(request.pipeline_id))
+    pipeline_id = str(info["pipeline_id"])
+    outline = request.outline or await context.run_blocking(load_outline, workspace, pipeline_id)
+    await context.run_blocking(workspace.set_agent_status, pipeline_id, WORKSHOP_AGENT, "writing", outline.title)
+    await context.progress(f"writing {len(outline.modules)} module pages for '{outline.title}'", 0.2)
+    files = render_workshop(outline, model_note=NO_MODEL_NOTE)
+    written = await context.run_blocking(
+        lambda: write_pipeline_workshop(workspace, pipeline_id, files, outline, lock_timeout=settings.lock_timeout)
+    )
+    await context.progress("building the workshop with Antora", 0.6)
+    build = await context.run_blocking(build_pipeline_workshop, workspace, pipeline_id)
+    status = "completed" if build["ok"] else "needs-review"
+    await context.run_blocking(workspace.set_agent_status, pipeline_id, WORKSHOP_AGENT, status, None)
+    folder = final_output(workspace, pipeline_id)
+    pages = [name for name in files if name.startswith("content/modules/ROOT/pages/")]  # reading order
+    result: dict[str, Any] = {
+        "pipeline_id": pipeline_id,
+        "path": str(folder),
+        "title": outline.title,
+        "pages": pages,
+        "modules": [{"id": module.id, "source_files": module.source_files} for module in outline.modules],
+        "model": None,
+        "note": NO_MODEL_NOTE,
+        "build": build,
+    }
+    return SkillResult(result, files=tuple(written))
+
 
 AGENT = AgentSpec(
     name="content_creator",
@@ -9,5 +70,22 @@ AGENT = AgentSpec(
     description=(
         "Turns a workshop outline or learning objectives into a complete Showroom workshop (antora.yml, nav, "
         "pages with real steps from the repository) that builds with Antora."
+    ),
+    skills=(
+        Skill(
+            id="create_workshop",
+            name="Create workshop",
+            description=(
+                "Writes a complete Showroom workshop (site.yml, ui-config.yml, content/antora.yml, nav, an "
+                "introduction, one page per module with objectives, execute blocks, verification and "
+                "troubleshooting, and a conclusion) into the pipeline's final-output/, then builds it with "
+                'Antora and checks it. Input: {"pipeline_id"} (from the analysis) or {"outline": {...}}.'
+            ),
+            input_model=CreateInput,
+            handler=create_workshop,
+            examples=('{"pipeline_id": "pipeline-20261127-183000-ab12cd"}',),
+            tags=("workshop", "showroom", "antora"),
+            from_text=lambda rest: {"pipeline_id": rest},
+        ),
     ),
 )

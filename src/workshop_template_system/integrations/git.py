@@ -1,0 +1,411 @@
+"""Cloning git repositories safely: known transports only, no prompts, a timeout, size and file limits.
+
+A source is validated first (`validate_repository_source`): https, http, ssh (URL or scp-like
+``git@host:org/repo.git``), git, and local paths or ``file://`` only when allowed. Remote helpers
+(``ext::``, ``fd::``, ...), other schemes and anything git could read as an option are refused.
+
+`clone` runs every git command itself rather than through gitpython's command wrapper, because it
+needs three things that wrapper does not give: a child environment that allows exactly the source's
+transport (``GIT_ALLOW_PROTOCOL``) and never prompts, its own process group so that a timeout ends
+git *and* its transport helpers, and a watch on the incoming pack while it downloads. gitpython then
+reads the result (commit, branch). Limits are checked on the fetched tree before anything is checked
+out, so a small pack that expands to a huge tree never reaches the disk. Symbolic links are checked
+out as plain files (``core.symlinks=false``): nothing in a clone can point outside it.
+
+Blocking: callers run `clone` off the event loop.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import signal
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+from urllib.parse import unquote, urlsplit
+
+import git
+
+from workshop_template_system.errors import CloneTimeout, GitError, RefNotFound, RepositoryRefused
+from workshop_template_system.settings import child_environment
+
+Transport = Literal["https", "http", "ssh", "git", "file"]
+
+_SCHEMES: dict[str, Transport] = {
+    "https": "https",
+    "http": "http",
+    "ssh": "ssh",
+    "git+ssh": "ssh",
+    "ssh+git": "ssh",
+    "git": "git",
+    "file": "file",
+}
+# What git may use for each transport; an http source may be redirected to https, never the reverse.
+_ALLOWED_PROTOCOLS: dict[Transport, str] = {
+    "https": "https",
+    "http": "http:https",
+    "ssh": "ssh",
+    "git": "git",
+    "file": "file",
+}
+_REMOTE_HELPER = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*::")
+_URL = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://")
+_SCP = re.compile(r"(?:(?P<user>[^@/:]+)@)?(?P<host>\[[0-9A-Fa-f:.]+\]|[^@/:\[]+):(?P<path>.+)")
+_HOST = re.compile(r"\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9][A-Za-z0-9.-]*")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_USERINFO = re.compile(r"//[^/@]*@")
+_REF = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._/+-]{0,254}")
+_HEX = re.compile(r"[0-9a-f]{4,40}")
+# Variables that would point git at another repository or inject configuration from a parent git.
+_INHERITED_GIT_STATE = frozenset(
+    {
+        "GIT_DIR",
+        "GIT_WORK_TREE",
+        "GIT_INDEX_FILE",
+        "GIT_OBJECT_DIRECTORY",
+        "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+        "GIT_NAMESPACE",
+        "GIT_CONFIG_PARAMETERS",
+        "GIT_CONFIG_COUNT",
+    }
+)
+_POLL_SECONDS = 0.1
+
+
+@dataclass(frozen=True)
+class RepositorySource:
+    """A repository source that passed validation: what git is given, and what people are shown."""
+
+    url: str
+    transport: Transport
+    display: str
+    name: str
+
+    @property
+    def is_local(self) -> bool:
+        """A path on this machine (or a ``file://`` URL)."""
+        return self.transport == "file"
+
+
+@dataclass(frozen=True)
+class ClonedRepository:
+    """A finished clone: where it is, what was checked out, and how big it is."""
+
+    path: Path
+    source: RepositorySource
+    ref: str
+    commit: str
+    files: int
+    bytes: int
+
+
+def validate_repository_source(source: str, *, allow_local: bool) -> RepositorySource:
+    """Accept an https/http/ssh/git URL, an scp-like address, or (when allowed) a local path; refuse the rest."""
+    if not isinstance(source, str) or not source.strip():
+        raise RepositoryRefused("refused repository: the source is empty")
+    text = source.strip()
+    if _CONTROL.search(text):
+        raise _refused(text, "it contains control characters")
+    if text.startswith("-"):
+        raise _refused(text, "it starts with '-' and would be read as a git option")
+    if _REMOTE_HELPER.match(text):
+        raise _refused(text, "remote helper transports like 'ext::' and 'fd::' run programs and are not allowed")
+    if match := _URL.match(text):
+        return _url_source(text, match.group(1).lower(), allow_local)
+    if (match := _SCP.fullmatch(text)) and "/" not in text.split(":", 1)[0]:
+        return _scp_source(text, match)
+    return _local_source(Path(text), text, allow_local)
+
+
+def clone(
+    source: RepositorySource,
+    dest: Path,
+    *,
+    ref: str | None,
+    depth: int | None = 1,
+    timeout: float,
+    max_files: int,
+    max_bytes: int,
+) -> ClonedRepository:
+    """Clone `source` at `ref` (default branch when None) into `dest`, shallow when `depth` is set.
+
+    `dest` must not exist or be an empty folder; on any failure what was made there is removed.
+    Raises `RepositoryRefused` (a limit, a bad ref name), `CloneTimeout`, `RefNotFound` or `GitError`.
+    """
+    if ref is not None:
+        _check_ref(ref)
+    existed = _prepare(dest)
+    run = _Runner(source, dest, time.monotonic() + timeout, timeout, max_bytes)
+    try:
+        target = _fetch(run, ref, depth)
+        files, size = _tree_size(run, target)
+        _check_limits(source, files, size, max_files, max_bytes)
+        if target == "HEAD":
+            run.git("-C", str(dest), "checkout", "-q", "-f")
+        else:
+            run.git("-C", str(dest), "-c", "advice.detachedHead=false", "checkout", "-q", "--detach", target)
+        commit, checked_out = _head(dest)
+    except BaseException:
+        _remove(dest, existed)
+        raise
+    return ClonedRepository(dest, source, ref or checked_out, commit, files, size)
+
+
+# Validation
+
+
+def _url_source(text: str, scheme: str, allow_local: bool) -> RepositorySource:
+    transport = _SCHEMES.get(scheme)
+    if transport is None:
+        raise _refused(text, f"the '{scheme}://' scheme is not supported; use https://, ssh:// or git@host:path")
+    if any(char.isspace() for char in text):
+        raise _refused(text, "a URL cannot contain spaces")
+    parts = urlsplit(text)
+    if transport == "file":
+        if parts.netloc not in ("", "localhost"):
+            raise _refused(text, "a file:// URL must name a path on this machine")
+        return _local_source(Path(unquote(parts.path)), text, allow_local)
+    try:
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        raise _refused(text, "its host or port is not valid") from None
+    if not host or host.startswith("-") or (parts.username or "").startswith("-"):
+        raise _refused(text, "it names no valid host")
+    path = parts.path.strip("/")
+    if not path or path.startswith("-"):
+        raise _refused(text, "it names no repository path")
+    netloc = f"[{host}]" if ":" in host else host
+    display = f"{scheme}://{netloc}{f':{port}' if port else ''}{parts.path}"
+    return RepositorySource(text, transport, display, _repository_name(path))
+
+
+def _scp_source(text: str, match: re.Match[str]) -> RepositorySource:
+    host, path, user = match.group("host"), match.group("path"), match.group("user") or ""
+    if host.startswith("-") or path.startswith("-") or user.startswith("-"):
+        raise _refused(text, "its user, host or path starts with '-' and would be read as an ssh or git option")
+    if any(char.isspace() for char in text) or _HOST.fullmatch(host) is None:
+        raise _refused(text, "it is not a valid ssh address (user@host:path)")
+    return RepositorySource(text, "ssh", text, _repository_name(path))
+
+
+def _local_source(path: Path, text: str, allow_local: bool) -> RepositorySource:
+    if not allow_local:
+        raise _refused(text, "local paths are not allowed here; give an https:// or ssh URL")
+    resolved = path.resolve()
+    if not resolved.is_dir():
+        raise GitError(f"local repository {str(resolved)!r} does not exist or is not a folder")
+    return RepositorySource(str(resolved), "file", str(resolved), _repository_name(resolved.name))
+
+
+def _repository_name(path: str) -> str:
+    name = path.rstrip("/").rsplit("/", 1)[-1]
+    return name.removesuffix(".git") or "repository"
+
+
+def _refused(text: str, reason: str) -> RepositoryRefused:
+    shown = _USERINFO.sub("//***@", text)
+    shown = shown if len(shown) <= 80 else shown[:77] + "..."
+    return RepositoryRefused(f"refused repository {shown!r}: {reason}")
+
+
+def _check_ref(ref: str) -> None:
+    if _REF.fullmatch(ref) is None or ".." in ref or "//" in ref or ref.endswith(("/", ".", ".lock")):
+        raise RepositoryRefused(f"refused ref {ref[:80]!r}: not a valid branch, tag or commit name")
+
+
+# Cloning
+
+
+class _Runner:
+    """Runs git for one clone: its environment, its deadline, and the watch on the incoming pack."""
+
+    def __init__(self, source: RepositorySource, dest: Path, deadline: float, timeout: float, max_bytes: int) -> None:
+        self.source = source
+        self.dest = dest
+        self.deadline = deadline
+        self.timeout = timeout
+        self.max_bytes = max_bytes
+        extra = {
+            "GIT_ALLOW_PROTOCOL": _ALLOWED_PROTOCOLS[source.transport],
+            "GIT_TERMINAL_PROMPT": "0",
+            "GIT_ASKPASS": "",  # set but empty: git asks no helper program and no terminal
+            "SSH_ASKPASS_REQUIRE": "never",
+            "GIT_LFS_SKIP_SMUDGE": "1",
+            "LC_ALL": "C",
+        }
+        self.env = {key: value for key, value in child_environment(extra).items() if key not in _INHERITED_GIT_STATE}
+
+    def git(self, *args: str, network: bool = False) -> str:
+        """Run one git command within the deadline (watching the download when `network`); its stdout."""
+        try:
+            process = subprocess.Popen(
+                ["git", *args],
+                env=self.env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                start_new_session=True,  # its own process group, and no terminal to prompt on
+            )
+        except OSError as exc:
+            raise GitError(f"git cannot be started ({exc.strerror}): is git installed?") from exc
+        try:
+            out, err = self._wait(process, network)
+        except BaseException:
+            _kill(process)
+            raise
+        if process.returncode != 0:
+            raise GitError(f"git {_subcommand(args)} of {self.source.display} failed: {self._reason(err)}")
+        return out.decode(errors="surrogateescape")
+
+    def _wait(self, process: subprocess.Popen[bytes], network: bool) -> tuple[bytes, bytes]:
+        while True:
+            remaining = self.deadline - time.monotonic()
+            if remaining <= 0:
+                raise CloneTimeout(
+                    f"cloning {self.source.display} took longer than {self.timeout:g} s; the partial clone was removed"
+                )
+            try:
+                return process.communicate(timeout=min(_POLL_SECONDS, remaining))
+            except subprocess.TimeoutExpired:
+                if network:
+                    self._check_download()
+
+    def _check_download(self) -> None:
+        pack = self.dest / ".git" / "objects" / "pack"
+        try:
+            received = sum(entry.stat().st_size for entry in os.scandir(pack))
+        except FileNotFoundError:
+            return
+        if received > self.max_bytes:
+            raise RepositoryRefused(
+                f"{self.source.display} is too large: the download passed {self.max_bytes:,} bytes (max_bytes)"
+            )
+
+    def _reason(self, stderr: bytes) -> str:
+        lines = [line.strip() for line in stderr.decode(errors="replace").splitlines() if line.strip()]
+        fatal = [line for line in lines if line.startswith(("fatal:", "error:"))]
+        reason = (fatal or lines or ["git gave no reason"])[-1]
+        return reason.replace(self.source.url, self.source.display)
+
+
+def _subcommand(args: tuple[str, ...]) -> str:
+    """The git command's name, past ``-C <path>`` and ``-c <setting>``."""
+    words = iter(args)
+    for word in words:
+        if word in ("-C", "-c"):
+            next(words, None)
+        else:
+            return word
+    return "git"
+
+
+def _fetch(run: _Runner, ref: str | None, depth: int | None) -> str:
+    """Bring the commit into `run.dest` without checking it out; the revision to check out."""
+    url, dest = run.source.url, str(run.dest)
+    shallow = ("--depth", str(depth)) if depth else ()
+    local = ("--no-local",) if run.source.is_local else ()  # makes --depth work on paths, and copies no links
+    clone = ("clone", "-q", "--no-checkout", "-c", "core.symlinks=false", *local, *shallow)
+    if ref is None:
+        run.git(*clone, "--", url, dest, network=True)
+        return "HEAD"
+    listed = run.git("ls-remote", "--heads", "--tags", "--", url, f"refs/heads/{ref}", f"refs/tags/{ref}", network=True)
+    if listed.strip():
+        run.git(*clone, "--branch", ref, "--", url, dest, network=True)
+        return "HEAD"
+    if not (_HEX.fullmatch(ref) or ref.startswith("refs/")):
+        raise RefNotFound(f"{run.source.display} has no branch or tag named {ref!r}")
+    run.git("init", "-q", dest)
+    run.git("-C", dest, "config", "core.symlinks", "false")
+    run.git("-C", dest, "remote", "add", "origin", url)
+    if len(ref) == 40 or ref.startswith("refs/"):
+        try:
+            run.git("-C", dest, "fetch", "-q", *shallow, "origin", ref, network=True)
+            return run.git("-C", dest, "rev-parse", "FETCH_HEAD").strip()
+        except RepositoryRefused:  # a limit or the timeout: no second attempt
+            raise
+        except GitError:
+            if ref.startswith("refs/"):
+                raise RefNotFound(f"{run.source.display} has no ref {ref!r}") from None
+    # The server would not send one commit by id, or the id is abbreviated: fetch everything and look.
+    run.git("-C", dest, "fetch", "-q", "--tags", "origin", network=True)
+    try:
+        return run.git("-C", dest, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").strip()
+    except GitError:
+        raise RefNotFound(f"{run.source.display} has no branch, tag or commit {ref!r}") from None
+
+
+def _tree_size(run: _Runner, revision: str) -> tuple[int, int]:
+    """Files and bytes of the tree at `revision`, read from git's objects (nothing checked out yet)."""
+    listing = run.git("-C", str(run.dest), "ls-tree", "-r", "-l", "-z", revision)
+    files = size = 0
+    for entry in listing.split("\0"):
+        fields = entry.split(None, 4)
+        if len(fields) >= 4 and fields[1] == "blob":
+            files += 1
+            size += int(fields[3]) if fields[3].isdigit() else 0
+    return files, size
+
+
+def _check_limits(source: RepositorySource, files: int, size: int, max_files: int, max_bytes: int) -> None:
+    if files > max_files:
+        raise RepositoryRefused(f"{source.display} has {files:,} files, above the limit of {max_files:,} (max_files)")
+    if size > max_bytes:
+        raise RepositoryRefused(
+            f"{source.display} has {size:,} bytes of files, above the limit of {max_bytes:,} (max_bytes)"
+        )
+
+
+def _head(dest: Path) -> tuple[str, str]:
+    """The checked-out commit, and the branch name (the commit when detached)."""
+    try:
+        with git.Repo(dest) as repo:
+            commit = repo.head.commit.hexsha
+            return commit, (commit if repo.head.is_detached else repo.active_branch.name)
+    except (git.GitError, ValueError) as exc:
+        raise GitError(f"cannot read the clone in {dest}: {exc}") from exc
+
+
+def _prepare(dest: Path) -> bool:
+    """Check that `dest` can receive a clone; whether it existed (an empty folder) before."""
+    if dest.exists():
+        if not dest.is_dir() or any(dest.iterdir()):
+            raise GitError(f"cannot clone into {dest}: it exists and is not an empty folder")
+        return True
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise GitError(f"cannot clone into {dest}: {exc.strerror}") from exc
+    return False
+
+
+def _remove(dest: Path, existed: bool) -> None:
+    """Remove what a failed clone made: the folder, or only its contents when it was there before."""
+    if not existed:
+        shutil.rmtree(dest, ignore_errors=True)
+        return
+    for child in dest.iterdir() if dest.is_dir() else ():
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child, ignore_errors=True)
+        else:
+            child.unlink(missing_ok=True)
+
+
+def _kill(process: subprocess.Popen[bytes]) -> None:
+    """End git and every helper it started (one process group), and reap it."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.communicate()
+
+
+__all__ = [
+    "ClonedRepository",
+    "RepositorySource",
+    "Transport",
+    "clone",
+    "validate_repository_source",
+]

@@ -1,0 +1,100 @@
+"""Repository to workshop across two live agents: template_converter analyses, content_creator writes over A2A."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+
+from a2a.helpers import get_data_parts, get_message_text
+from a2a.types import TaskState
+from workshop_samples import NODE_APP, SPRING_APP
+
+from support import send, skill_message, text_message
+
+
+def _result(events) -> dict:
+    final = events[-1][1]
+    status = final.status_update.status if final.HasField("status_update") else final.task.status
+    assert status.state == TaskState.TASK_STATE_COMPLETED, get_message_text(status.message)
+    artifacts = [e.artifact_update.artifact for _, e in events if e.HasField("artifact_update")]
+    artifacts += [artifact for _, e in events if e.HasField("task") for artifact in e.task.artifacts]
+    [result] = [get_data_parts(artifact.parts)[0] for artifact in artifacts if artifact.name == "result"]
+    return result
+
+
+async def test_convert_repository_writes_a_workshop_that_builds(start_agent, make_repo, workspace_path: Path) -> None:
+    repo = make_repo("greeting-service", SPRING_APP)
+    creator = start_agent("content_creator")
+    converter = start_agent("template_converter", CONTENT_CREATOR_URL=creator.url)
+    events = await send(converter.url, skill_message("convert_repository", {"repository": str(repo)}), streaming=True)
+    result = _result(events)
+    progress = [get_message_text(e.status_update.status.message) for _, e in events if e.HasField("status_update")]
+    assert any(line.startswith("content_creator: building the workshop with Antora") for line in progress)
+
+    pipeline_id = result["pipeline_id"]
+    analysis, workshop = result["analysis"], result["workshop"]
+    assert analysis["workflow"] == "new-workshop"
+    assert [m["title"] for m in analysis["outline"]["modules"]] == ["Build", "Run", "Deploy to Kubernetes"]
+    assert workshop["build"]["built"] is True
+    assert workshop["build"]["diagnostics"] == [] and workshop["build"]["findings"] == []
+    assert workshop["build"]["ok"] is True
+    assert workshop["model"] is None
+
+    pipeline = workspace_path / "pipelines" / pipeline_id
+    saved = json.loads((pipeline / "agent-artifacts/template-converter/analysis.json").read_text())
+    assert saved["outline"] == analysis["outline"]
+    info = json.loads((pipeline / "metadata/pipeline-info.json").read_text())
+    assert info["status"] == "content-created"
+    statuses = json.loads((pipeline / "metadata/agent-status.json").read_text())
+    assert statuses["template-converter"]["status"] == statuses["content-creator"]["status"] == "completed"
+
+    pages = pipeline / "final-output/content/modules/ROOT/pages"
+    assert len(list(pages.glob("*.adoc"))) == 3 + 2  # modules, index, conclusion
+    execute_blocks = [
+        block
+        for page in pages.glob("*.adoc")
+        for block in re.findall(
+            r"\[source,bash,role=execute[^\]]*\]\n(-{4,})\n(.*?)\n\1\n", page.read_text(), re.DOTALL
+        )
+    ]
+    executed = "\n".join(body for _, body in execute_blocks)
+    site = pipeline / "agent-artifacts/content-creator/site"
+    built = "\n".join(html.unescape(p.read_text()) for p in site.rglob("*.html"))
+    for module in analysis["outline"]["modules"]:
+        for step in module["steps"]:
+            for command in step["commands"]:
+                assert command in executed, command  # the README's commands, as execute blocks
+                assert command in built, command  # and verbatim on the built pages
+    text = "\n".join(p.read_text() for p in (pipeline / "final-output").rglob("*.adoc"))
+    for banned in ("TODO", "lorem", "Content to be", "Key benefit"):
+        assert banned not in text
+
+
+async def test_analyze_repository_reads_a_tutorial_in_docs(start_agent, make_repo, workspace_path: Path) -> None:
+    repo = make_repo("todo-api", NODE_APP)
+    converter = start_agent("template_converter")
+    result = _result(await send(converter.url, text_message(str(repo)), streaming=False))
+    assert result["workflow"] == "new-workshop"
+    assert result["primary_language"] in {"JavaScript", "TypeScript"}
+    assert result["outline"]["modules"], "the tutorial pages become modules"
+    assert (workspace_path / "pipelines" / result["pipeline_id"] / "workspace-content" / "todo-api").is_dir()
+
+
+async def test_sources_that_are_not_allowed_are_refused(start_agent, make_repo) -> None:
+    repo = make_repo("local", SPRING_APP)
+    converter = start_agent("template_converter", ALLOW_LOCAL_REPOSITORIES="false")
+    for source, reason in (
+        ("ext::sh -c touch% /tmp/pwned", "refused repository"),
+        (str(repo), "refused repository"),
+    ):
+        [(_, event)] = await send(
+            converter.url, skill_message("analyze_repository", {"repository": source}), streaming=False
+        )
+        assert event.task.status.state == TaskState.TASK_STATE_FAILED
+        assert reason in get_message_text(event.task.status.message)
+    [(_, event)] = await send(converter.url, skill_message("analyze_repository", {"ref": "main"}), streaming=False)
+    assert event.task.status.state == TaskState.TASK_STATE_REJECTED
+    assert "repository: Field required" in get_message_text(event.task.status.message)
+    assert not Path("/tmp/pwned").exists()
