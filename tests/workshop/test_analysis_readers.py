@@ -195,3 +195,33 @@ def test_plain_text_of_inline_markup() -> None:
         plain_text("Use *emphasis*, __strong__ and `snake_case_names`") == "Use emphasis, strong and `snake_case_names`"
     )
     assert plain_text('<img src="x.png"> <b>bold</b> [https://a.io](https://a.io)') == "bold https://a.io"
+
+
+def test_a_quoted_argument_spanning_lines_stays_one_command() -> None:
+    from workshop_template_system.workshop.commands import shell_commands
+    from workshop_template_system.workshop.document import CodeBlock
+
+    code = (
+        "curl -s localhost:8080/ -H 'content-type: application/json' -d '{\n"
+        '  "jsonrpc": "2.0", "id": 1,\n'
+        '  "params": {"x": "y"}}\'\n'
+        "make up &     # don't split on a quote in a comment\n"
+        'echo "two\nlines"\n'
+        "ls\n"
+    )
+    assert shell_commands(CodeBlock("bash", code)) == [
+        "curl -s localhost:8080/ -H 'content-type: application/json' -d '{\n"
+        '  "jsonrpc": "2.0", "id": 1,\n'
+        '  "params": {"x": "y"}}\'',
+        "make up &     # don't split on a quote in a comment",
+        'echo "two\nlines"',
+        "ls",
+    ]
+
+
+def test_code_spans_keep_what_looks_like_markup() -> None:
+    from workshop_template_system.workshop.document import plain_text
+
+    assert plain_text('Send `{"skill": "<id>"}` or <b>bold</b> and `__init__.py`') == (
+        'Send `{"skill": "<id>"}` or bold and `__init__.py`'
+    )

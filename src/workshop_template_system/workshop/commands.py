@@ -100,12 +100,33 @@ def _whole(first: str, lines: list[str], index: int) -> tuple[str, int]:
                 if not _CONTINUED.search(parts[-1]):
                     break
             continue
-        if not _CONTINUED.search(parts[-1]):
+        if not _CONTINUED.search(parts[-1]) and not _open_quote("\n".join(parts)):
             break
         parts.append(lines[index].rstrip())
         heredoc = _HEREDOC.search(lines[index])
         index += 1
     return "\n".join(parts).strip(), index
+
+
+def _open_quote(text: str) -> bool:
+    """Whether a shell quote opened in `text` is still open (a quoted argument continues on the next line)."""
+    quote = ""
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if quote == "'":
+            quote = "" if char == "'" else quote
+        elif char == "\\":
+            index += 1  # the next character is escaped (outside single quotes)
+        elif quote == '"':
+            quote = "" if char == '"' else quote
+        elif char in "'\"":
+            quote = char
+        elif char == "#" and (index == 0 or text[index - 1].isspace()):
+            newline = text.find("\n", index)  # a comment: quotes in it open nothing
+            index = len(text) if newline < 0 else newline
+        index += 1
+    return bool(quote)
 
 
 def _looks_like_command(word: str) -> bool:

@@ -131,6 +131,7 @@ _RST_ROLE = re.compile(r":[a-z:]+:`([^`]+)`")
 _HTML_TAG = re.compile(r"</?[A-Za-z][^>]*>")
 _EMPHASIS = re.compile(r"(\*\*|__|\*|(?<![\w`])_)(?=\S)(.+?)(?<=\S)\1")
 _RST_LITERAL = re.compile(r"``([^`]+)``")
+_CODE_SPAN = re.compile(r"(`[^`\n]+`)")
 
 
 def plain_text(text: str) -> str:
@@ -141,8 +142,10 @@ def plain_text(text: str) -> str:
     text = _RST_LINK.sub(lambda m: _shown_link(m.group(1), m.group(2)), text)
     text = _RST_ROLE.sub(r"`\1`", text)
     text = _RST_LITERAL.sub(r"`\1`", text)
-    text = _HTML_TAG.sub("", text)
-    text = _EMPHASIS.sub(r"\2", text)
+    text = "".join(
+        part if part.startswith("`") else _EMPHASIS.sub(r"\2", _HTML_TAG.sub("", part))
+        for part in _CODE_SPAN.split(text)  # `<id>` and `__init__` in code spans are code, not markup
+    )
     return re.sub(r"\s+", " ", text).strip()
 
 
