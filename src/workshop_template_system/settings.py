@@ -75,6 +75,9 @@ class Settings:
     clone_timeout: float = 300.0
     clone_max_files: int = 50_000
     clone_max_bytes: int = 500_000_000
+    llama_stack_endpoint: str | None = None
+    inference_model_id: str | None = None
+    llm_timeout: float = 120.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -101,7 +104,15 @@ class Settings:
             clone_timeout=_number(env, "CLONE_TIMEOUT", 300.0, float),
             clone_max_files=_number(env, "CLONE_MAX_FILES", 50_000, int),
             clone_max_bytes=_number(env, "CLONE_MAX_BYTES", 500_000_000, int),
+            llama_stack_endpoint=(env.get("LLAMA_STACK_ENDPOINT") or "").rstrip("/") or None,
+            inference_model_id=env.get("INFERENCE_MODEL_ID") or None,
+            llm_timeout=_number(env, "LLM_TIMEOUT", 120.0, float),
         )
+
+    @property
+    def model_configured(self) -> bool:
+        """A language model is available: ``LLAMA_STACK_ENDPOINT`` and ``INFERENCE_MODEL_ID`` are both set."""
+        return bool(self.llama_stack_endpoint and self.inference_model_id)
 
     def with_changes(self, **changes: object) -> Settings:
         """A copy with some values replaced (command-line options win over the environment)."""
