@@ -10,10 +10,11 @@
     │   ├── RepositoryRefused        a source, ref or clone refused by policy (transport, local path, size, files)
     │   │   └── CloneTimeout         a clone ran past its timeout (its partial folder is removed)
     │   └── RefNotFound              the branch, tag or commit asked for is not in the repository
+    ├── ModelError                   the language model is unreachable, refused the request or gave no answer
     ├── PeerError                    another agent is unreachable or its task failed
     └── ServeError                   a server cannot start or an agent process died
 
-Foreign exceptions (httpx, git, filelock, ...) are translated once, where they are
+Foreign exceptions (httpx, git, filelock, llama-stack-client, ...) are translated once, where they are
 caught, with ``raise ... from exc``. Agents turn these into a failed or rejected task
 with the message as reason; the command line into one line and an exit code.
 """
@@ -57,6 +58,10 @@ class CloneTimeout(RepositoryRefused):
 
 class RefNotFound(GitError):
     """The branch, tag or commit asked for does not exist in the repository."""
+
+
+class ModelError(WorkshopSystemError):
+    """The language model cannot be reached, refused the request, ran past its timeout or answered nothing."""
 
 
 class PeerError(WorkshopSystemError):

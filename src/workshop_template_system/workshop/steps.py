@@ -24,6 +24,14 @@ _INTRODUCES_OBJECTIVES = re.compile(r"\b(you('| wi)ll|learn|objectives?|goals?)\
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _SEQUENCE_WORD = re.compile(r"^(then|next|now|finally|first|afterwards|after that),?\s+", re.IGNORECASE)
 _TO_DO = re.compile(r"^to (.+?), (?:run|use|execute|type|enter|do|call)\b.*$", re.IGNORECASE)
+# A sentence that is not introducing the block with a colon titles a step only when it is an instruction.
+_IMPERATIVE = re.compile(
+    r"^(add|apply|build|call|change|check|clone|compile|configure|connect|copy|create|delete|deploy|download|edit|"
+    r"enable|expose|export|generate|get|initiali[sz]e|install|launch|list|log in|login|make|open|package|prepare|"
+    r"publish|pull|push|remove|restart|run|scale|send|set|start|stop|switch|tag|test|try|update|upgrade|verify|"
+    r"view|wait|watch|write)\b",
+    re.IGNORECASE,
+)
 _GENERIC = re.compile(
     r"^(run|execute|type|enter|use|do|then|next|now|finally|example|for example|output|result|like this|as follows)"
     r"( (the|this|these|following|below|command|commands|code|it|them|following commands?))*$",
@@ -123,16 +131,20 @@ def _instruction(pending: list[str], commands: list[str], block: CodeBlock) -> s
     paragraphs = [text for text in pending if not text.startswith("- ")]
     if paragraphs and not _INTRODUCES_OBJECTIVES.search(paragraphs[-1]):
         sentences = _SENTENCE_END.split(paragraphs[-1].splitlines()[-1].strip())
+        introduces = sentences[-1].strip().endswith(":")
         sentence = sentences[-1].strip().rstrip(":.").strip()
         if match := _TO_DO.match(sentence):
             sentence = match.group(1)
         sentence = _SEQUENCE_WORD.sub("", sentence)
-        if 3 <= len(sentence) <= 100 and not _GENERIC.match(sentence):
+        instruction = introduces or _IMPERATIVE.match(sentence) is not None
+        if instruction and 3 <= len(sentence) <= 100 and not _GENERIC.match(sentence):
             return sentence[0].upper() + sentence[1:]
     if commands:
         first_line = commands[0].splitlines()[0].rstrip(" \\")
         return f"Run `{_shortened(first_line)}`"
-    return f"Review the {block.language or 'example'} code"
+    if block.language in {"", "text", "txt", "plain", "plaintext", "none"}:
+        return "Review the example"
+    return f"Review the {block.language} code"
 
 
 def _listed_objectives(sections: list[Section]) -> list[str]:
