@@ -225,3 +225,19 @@ def test_code_spans_keep_what_looks_like_markup() -> None:
     assert plain_text('Send `{"skill": "<id>"}` or <b>bold</b> and `__init__.py`') == (
         'Send `{"skill": "<id>"}` or bold and `__init__.py`'
     )
+
+
+def test_a_markdown_table_becomes_a_list_of_its_rows() -> None:
+    from workshop_template_system.workshop.document import ListBlock, Paragraph
+    from workshop_template_system.workshop.markdown_reader import read_markdown
+
+    page = read_markdown(
+        "README.md",
+        "# T\n\n## Routes\n\nEvery agent serves:\n\n| route | what |\n|---|:---:|\n"
+        "| `GET /agent-card` | the card |\n| `POST /` | JSON-RPC: `a \\| b` |\n\nAfter the table.\n",
+    )
+    [section] = page.sections
+    intro, table, after = section.blocks
+    assert isinstance(intro, Paragraph) and isinstance(after, Paragraph)
+    assert isinstance(table, ListBlock)
+    assert table.items == ["`GET /agent-card` — the card", "`POST /` — JSON-RPC: `a | b`"]

@@ -11,6 +11,7 @@ _ATX = re.compile(r"^ {0,3}(#{1,6})\s+(.*?)(?:\s+#+)?\s*$")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)\s*$")
 _ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+(.*)$")
 _RULE = re.compile(r"^ {0,3}([-*_])(?:\s*\1){2,}\s*$")
+_TABLE_DELIMITER = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
 
 
 def read_markdown(path: str, text: str) -> Document:
@@ -25,6 +26,9 @@ def read_markdown(path: str, text: str) -> Document:
         if fence := _FENCE.match(line):
             _give(builder, pending)
             index = _code(builder, lines, index, fence)
+        elif "|" in line and index < len(lines) and _TABLE_DELIMITER.match(lines[index]):
+            _give(builder, pending)
+            index = _table(builder, lines, index + 1)
         elif heading := _ATX.match(line):
             _give(builder, pending)
             builder.heading(len(heading.group(1)), heading.group(2))
@@ -66,6 +70,18 @@ def _code(builder: DocumentBuilder, lines: list[str], index: int, fence: re.Matc
         index += 1
     builder.code(language, "\n".join(body))
     return index + 1
+
+
+def _table(builder: DocumentBuilder, lines: list[str], index: int) -> int:
+    """A pipe table (its header already read) as a list, one item per row: "first cell — the other cells"."""
+    while index < len(lines) and "|" in lines[index] and lines[index].strip():
+        cells = [cell.strip() for cell in re.split(r"(?<!\\)\|", lines[index].strip().strip("|"))]
+        cells = [cell.replace("\\|", "|") for cell in cells if cell]
+        if cells:
+            builder.item(cells[0] if len(cells) == 1 else f"{cells[0]} — {'; '.join(cells[1:])}")
+        index += 1
+    builder.flush()
+    return index
 
 
 def _without_front_matter(lines: list[str]) -> list[str]:
