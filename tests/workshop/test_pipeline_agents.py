@@ -9,7 +9,7 @@ from pathlib import Path
 
 from a2a.helpers import get_data_parts, get_message_text
 from a2a.types import TaskState
-from workshop_samples import NODE_APP, SPRING_APP
+from workshop_samples import NODE_APP, PYTHON_PACKAGE, SPRING_APP
 
 from support import send, skill_message, text_message
 
@@ -98,3 +98,24 @@ async def test_sources_that_are_not_allowed_are_refused(start_agent, make_repo) 
     assert event.task.status.state == TaskState.TASK_STATE_REJECTED
     assert "repository: Field required" in get_message_text(event.task.status.message)
     assert not Path("/tmp/pwned").exists()
+
+
+async def test_a_python_package_step_by_step_through_both_agents(start_agent, make_repo, workspace_path: Path) -> None:
+    repo = make_repo("textstats", PYTHON_PACKAGE)
+    converter = start_agent("template_converter")
+    creator = start_agent("content_creator")
+    analysis = _result(
+        await send(converter.url, skill_message("analyze_repository", {"repository": str(repo)}), streaming=False)
+    )
+    assert [m["title"] for m in analysis["outline"]["modules"]] == ["Installation", "Usage", "Development"]
+    assert {"name": "Python", "version": ">=3.10", "source_file": "pyproject.toml"} in analysis["prerequisites"]
+    workshop = _result(
+        await send(
+            creator.url, skill_message("create_workshop", {"pipeline_id": analysis["pipeline_id"]}), streaming=True
+        )
+    )
+    assert workshop["build"]["ok"] is True, workshop["build"]
+    assert workshop["pages"][0].endswith("index.adoc") and workshop["pages"][-1].endswith("conclusion.adoc")
+    usage = (workspace_path / "pipelines" / analysis["pipeline_id"] / "final-output" / workshop["pages"][2]).read_text()
+    assert "textstats README.md" in usage  # the prompt is gone, the command stays
+    assert "words: 42" not in usage.split("[source,bash,role=execute")[1].split("\n\n")[0]  # output is not a command
