@@ -11,7 +11,11 @@ from a2a.helpers import get_data_parts, get_message_text
 from a2a.types import TaskState
 from workshop_samples import NODE_APP, PYTHON_PACKAGE, SPRING_APP
 
-from support import send, skill_message, text_message
+from support import free_port, send, skill_message, text_message
+
+
+async def _call(url: str, skill: str, input: dict, *, streaming: bool = False) -> dict:
+    return _result(await send(url, skill_message(skill, input), streaming=streaming))
 
 
 def _result(events) -> dict:
@@ -104,9 +108,7 @@ async def test_a_python_package_step_by_step_through_both_agents(start_agent, ma
     repo = make_repo("textstats", PYTHON_PACKAGE)
     converter = start_agent("template_converter")
     creator = start_agent("content_creator")
-    analysis = _result(
-        await send(converter.url, skill_message("analyze_repository", {"repository": str(repo)}), streaming=False)
-    )
+    analysis = await _call(converter.url, "analyze_repository", {"repository": str(repo)}, streaming=False)
     assert [m["title"] for m in analysis["outline"]["modules"]] == ["Installation", "Usage", "Development"]
     assert {"name": "Python", "version": ">=3.10", "source_file": "pyproject.toml"} in analysis["prerequisites"]
     workshop = _result(
@@ -119,3 +121,52 @@ async def test_a_python_package_step_by_step_through_both_agents(start_agent, ma
     usage = (workspace_path / "pipelines" / analysis["pipeline_id"] / "final-output" / workshop["pages"][2]).read_text()
     assert "textstats README.md" in usage  # the prompt is gone, the command stays
     assert "words: 42" not in usage.split("[source,bash,role=execute")[1].split("\n\n")[0]  # output is not a command
+
+
+async def test_with_a_model_the_prose_is_the_models_and_the_commands_the_repositorys(
+    start_agent, make_repo, workspace_path: Path
+) -> None:
+    from support_llm import MODEL, running_chat_server
+
+    repo = make_repo("greeting-service", SPRING_APP)
+    converter = start_agent("template_converter")
+    with running_chat_server() as llm:
+        creator = start_agent("content_creator", LLAMA_STACK_ENDPOINT=llm.url, INFERENCE_MODEL_ID=MODEL)
+        analysis = await _call(converter.url, "analyze_repository", {"repository": str(repo)}, streaming=False)
+        workshop = _result(
+            await send(
+                creator.url, skill_message("create_workshop", {"pipeline_id": analysis["pipeline_id"]}), streaming=True
+            )
+        )
+        prompts = llm.prompts()
+    assert workshop["model"] == MODEL
+    assert workshop["warnings"] == []
+    assert workshop["build"]["ok"] is True, workshop["build"]
+    assert len(prompts) == len(analysis["outline"]["modules"]) + 1  # one per module, one for the summary
+    assert all("Spring Boot service" in prompt for prompt in prompts)  # grounded in the README
+    pages = workspace_path / "pipelines" / analysis["pipeline_id"] / "final-output/content/modules/ROOT/pages"
+    build_page = next(pages.glob("01-*.adoc")).read_text()
+    assert "In Build you work through" in build_page  # the model's introduction
+    assert "./mvnw -B package" in build_page  # the repository's command, untouched
+    assert f"written by the language model {MODEL}" in (pages / "index.adoc").read_text()
+
+
+async def test_a_model_that_is_down_leaves_the_repositorys_text(start_agent, make_repo) -> None:
+    repo = make_repo("textstats", PYTHON_PACKAGE)
+    converter = start_agent("template_converter")
+    creator = start_agent(
+        "content_creator",
+        LLAMA_STACK_ENDPOINT=f"http://127.0.0.1:{free_port()}",
+        INFERENCE_MODEL_ID="m",
+        LLM_TIMEOUT="5",
+    )
+    analysis = await _call(converter.url, "analyze_repository", {"repository": str(repo)}, streaming=False)
+    workshop = _result(
+        await send(
+            creator.url, skill_message("create_workshop", {"pipeline_id": analysis["pipeline_id"]}), streaming=False
+        )
+    )
+    assert workshop["model"] is None
+    [warning] = workshop["warnings"]
+    assert warning.startswith("cannot reach the language model at http://127.0.0.1:")
+    assert workshop["build"]["ok"] is True

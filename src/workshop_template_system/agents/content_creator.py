@@ -8,17 +8,25 @@ from pydantic import Field, model_validator
 
 from workshop_template_system.agents.base import AgentSpec, Skill, SkillContext, SkillInput, SkillResult
 from workshop_template_system.agents.pipeline_input import PipelineId
+from workshop_template_system.errors import ModelError
+from workshop_template_system.integrations.llama_stack import model_from_settings
 from workshop_template_system.workshop.outline import Outline
 from workshop_template_system.workshop.pipeline_steps import (
     WORKSHOP_AGENT,
     build_pipeline_workshop,
+    clone_root,
     final_output,
     load_outline,
     write_pipeline_workshop,
 )
+from workshop_template_system.workshop.prose import read_sources, write_prose
 from workshop_template_system.workshop.showroom import render_workshop
 
 NO_MODEL_NOTE = "These pages were written without a language model, from the repository's own text and files."
+MODEL_NOTE = (
+    "The introductions, objectives and step explanations were written by the language model {model} from the "
+    "repository's own text; every command is the repository's own."
+)
 
 
 class CreateInput(SkillInput):
@@ -39,8 +47,10 @@ async def create_workshop(context: SkillContext, request: CreateInput) -> SkillR
     pipeline_id = str(info["pipeline_id"])
     outline = request.outline or await context.run_blocking(load_outline, workspace, pipeline_id)
     await context.run_blocking(workspace.set_agent_status, pipeline_id, WORKSHOP_AGENT, "writing", outline.title)
-    await context.progress(f"writing {len(outline.modules)} module pages for '{outline.title}'", 0.2)
-    files = render_workshop(outline, model_note=NO_MODEL_NOTE)
+    outline, model_id, warnings = await _prose(context, pipeline_id, outline)
+    note = MODEL_NOTE.format(model=model_id) if model_id else NO_MODEL_NOTE
+    await context.progress(f"writing {len(outline.modules)} module pages for '{outline.title}'", 0.4)
+    files = render_workshop(outline, model_note=note)
     written = await context.run_blocking(
         lambda: write_pipeline_workshop(workspace, pipeline_id, files, outline, lock_timeout=settings.lock_timeout)
     )
@@ -56,11 +66,29 @@ async def create_workshop(context: SkillContext, request: CreateInput) -> SkillR
         "title": outline.title,
         "pages": pages,
         "modules": [{"id": module.id, "source_files": module.source_files} for module in outline.modules],
-        "model": None,
-        "note": NO_MODEL_NOTE,
+        "model": model_id,
+        "note": note,
+        "warnings": warnings,
         "build": build,
     }
     return SkillResult(result, files=tuple(written))
+
+
+async def _prose(context: SkillContext, pipeline_id: str, outline: Outline) -> tuple[Outline, str | None, list[str]]:
+    """With a model configured, it rewrites the prose from the repository's text; a model that cannot be used
+    leaves the repository's own text in place, with a warning saying why."""
+    model = model_from_settings(context.settings)
+    if model is None:
+        return outline, None, []
+    await context.progress(f"the model {model.model_id} is writing the explanations", 0.2)
+    root = await context.run_blocking(clone_root, context.workspace, pipeline_id)
+    sources = await context.run_blocking(read_sources, root, outline) if root else {}
+    async with model:
+        try:
+            written, warnings = await write_prose(outline, sources, model)
+        except ModelError as exc:
+            return outline, None, [f"{exc}; the pages use the repository's own text"]
+    return written, model.model_id, warnings
 
 
 AGENT = AgentSpec(

@@ -26,6 +26,13 @@ ANALYSIS_AGENT = "template-converter"
 WORKSHOP_AGENT = "content-creator"
 
 
+def clone_root(workspace: Workspace, pipeline_id: str) -> Path | None:
+    """The pipeline's cloned repository (the one folder in ``workspace-content/``), if there is one."""
+    content = workspace.pipeline_dir(pipeline_id) / "workspace-content"
+    folders = [path for path in content.iterdir() if path.is_dir()] if content.is_dir() else []
+    return folders[0] if len(folders) == 1 else None
+
+
 def analysis_path(workspace: Workspace, pipeline_id: str) -> Path:
     """Where template_converter leaves the analysis (and its outline) for the other agents."""
     return workspace.pipeline_dir(pipeline_id) / "agent-artifacts" / ANALYSIS_AGENT / "analysis.json"
