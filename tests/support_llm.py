@@ -170,7 +170,11 @@ def _text(content: str | list[Any]) -> str:
 def _facts(prompt: str) -> tuple[str, dict[str, Any]]:
     """Which call this is (a module id or ``summary``) and its facts, from the line after the heading."""
     lines = prompt.splitlines()
-    for heading, key in (("MODULE FACTS (JSON)", "module"), ("WORKSHOP FACTS (JSON)", "summary")):
+    for heading, key in (
+        ("MODULE FACTS (JSON)", "module"),
+        ("WORKSHOP FACTS (JSON)", "summary"),
+        ("TOPIC FACTS (JSON)", "topic"),
+    ):
         if heading in lines:
             facts = json.loads(lines[lines.index(heading) + 1])
             return (facts["module"]["id"] if key == "module" else key), facts
@@ -208,6 +212,33 @@ def grounded_module(facts: dict[str, Any], prompt: str) -> dict[str, Any]:
     return {"introduction": introduction, "objectives": objectives, "steps": texts}
 
 
+def topic_outline(facts: dict[str, Any]) -> dict[str, Any]:
+    """An outline answer built from the topic and objectives in the prompt: one module per objective."""
+    modules = [
+        {
+            "id": f"objective-{number}",
+            "title": objective,
+            "introduction": f"This module covers: {objective}.",
+            "objectives": [objective],
+            "steps": [
+                {
+                    "title": f"Work on {objective.lower()}",
+                    "text": f"Run the command for {objective.lower()}.",
+                    "commands": [f"echo 'objective {number}: {objective}'"],
+                }
+            ],
+            "verification": {"text": "The command prints the objective.", "commands": [f"echo 'check {number}'"]},
+        }
+        for number, objective in enumerate(facts["objectives"], 1)
+    ]
+    return {
+        "title": facts["topic"],
+        "summary": f"A workshop about {facts['topic']}.",
+        "audience": "developers",
+        "modules": modules,
+    }
+
+
 def grounded_summary(facts: dict[str, Any]) -> dict[str, Any]:
     titles = ", ".join(module["title"] for module in facts["modules"])
     return {"summary": f"A workshop on {facts['title']} for {facts['audience']}, in these modules: {titles}."}
@@ -220,6 +251,11 @@ def _answer(behavior: str, key: str, facts: dict[str, Any], prompt: str) -> str:
         return ""
     if not facts:
         return "Hello from the test server."
+    if key == "topic":
+        data = topic_outline(facts)
+        if behavior == "placeholder":
+            data["modules"][0]["introduction"] = "[Content to be developed]"
+        return json.dumps(data)
     data = grounded_summary(facts) if key == "summary" else grounded_module(facts, prompt)
     match behavior:
         case "fenced":

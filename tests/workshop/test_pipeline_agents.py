@@ -170,3 +170,28 @@ async def test_a_model_that_is_down_leaves_the_repositorys_text(start_agent, mak
     [warning] = workshop["warnings"]
     assert warning.startswith("cannot reach the language model at http://127.0.0.1:")
     assert workshop["build"]["ok"] is True
+
+
+async def test_a_workshop_from_a_topic_needs_a_model_and_says_whose_commands_they_are(start_agent) -> None:
+    from support_llm import MODEL, running_chat_server
+
+    request = {"topic": "Podman basics", "objectives": ["Run a container", "Build an image"]}
+    without = start_agent("content_creator")
+    [(_, event)] = await send(without.url, skill_message("create_workshop", request), streaming=False)
+    assert event.task.status.state == TaskState.TASK_STATE_FAILED
+    assert get_message_text(event.task.status.message).startswith(
+        "a workshop from a topic alone needs a language model"
+    )
+
+    with running_chat_server() as llm:
+        creator = start_agent("content_creator", LLAMA_STACK_ENDPOINT=llm.url, INFERENCE_MODEL_ID=MODEL)
+        workshop = await _call(creator.url, "create_workshop", request)
+        assert workshop["title"] == "Podman basics"
+        assert workshop["model"] == MODEL and "review its commands" in workshop["note"]
+        assert workshop["build"]["ok"] is True, workshop["build"]
+        assert [m["id"] for m in workshop["modules"]] == ["objective-1", "objective-2"]
+
+        llm.behaviors["topic"] = "placeholder"
+        [(_, event)] = await send(creator.url, skill_message("create_workshop", request), streaming=False)
+    assert event.task.status.state == TaskState.TASK_STATE_FAILED
+    assert "contains placeholder text" in get_message_text(event.task.status.message)

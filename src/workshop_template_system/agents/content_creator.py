@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import Field, model_validator
 
 from workshop_template_system.agents.base import AgentSpec, Skill, SkillContext, SkillInput, SkillResult
 from workshop_template_system.agents.pipeline_input import PipelineId
-from workshop_template_system.errors import ModelError
+from workshop_template_system.errors import ConfigurationError, ModelError
 from workshop_template_system.integrations.llama_stack import model_from_settings
 from workshop_template_system.workshop.outline import Outline
 from workshop_template_system.workshop.pipeline_steps import (
@@ -21,8 +21,13 @@ from workshop_template_system.workshop.pipeline_steps import (
 )
 from workshop_template_system.workshop.prose import read_sources, write_prose
 from workshop_template_system.workshop.showroom import render_workshop
+from workshop_template_system.workshop.topic_outline import outline_from_topic
 
 NO_MODEL_NOTE = "These pages were written without a language model, from the repository's own text and files."
+TOPIC_NOTE = (
+    "This workshop was designed and written by the language model {model} from a topic and learning objectives; "
+    "review its commands before you run them with learners."
+)
 MODEL_NOTE = (
     "The introductions, objectives and step explanations were written by the language model {model} from the "
     "repository's own text; every command is the repository's own."
@@ -32,11 +37,17 @@ MODEL_NOTE = (
 class CreateInput(SkillInput):
     pipeline_id: PipelineId | None = Field(default=None, description="write from this pipeline's analysis")
     outline: Outline | None = Field(default=None, description="write from this outline (a new pipeline if no id)")
+    topic: str | None = Field(default=None, min_length=3, max_length=300, description="original content (a model)")
+    objectives: list[Annotated[str, Field(min_length=3, max_length=300)]] = Field(default_factory=list, max_length=20)
 
     @model_validator(mode="after")
     def _one_source(self) -> CreateInput:
-        if self.pipeline_id is None and self.outline is None:
-            raise ValueError("give a pipeline_id (with an analysis from template_converter) or an outline")
+        if self.outline is not None and self.topic is not None:
+            raise ValueError("give an outline or a topic, not both")
+        if self.pipeline_id is None and self.outline is None and self.topic is None:
+            raise ValueError("give a pipeline_id (with an analysis from template_converter), an outline, or a topic")
+        if self.topic is not None and not self.objectives:
+            raise ValueError("a topic needs its learning objectives")
         return self
 
 
@@ -45,10 +56,14 @@ async def create_workshop(context: SkillContext, request: CreateInput) -> SkillR
     workspace, settings = context.workspace, context.settings
     info = await context.run_blocking(lambda: workspace.init_pipeline(request.pipeline_id))
     pipeline_id = str(info["pipeline_id"])
-    outline = request.outline or await context.run_blocking(load_outline, workspace, pipeline_id)
+    if request.topic is not None:
+        outline, model_id, warnings = await _from_topic(context, request.topic, request.objectives)
+        note = TOPIC_NOTE.format(model=model_id)
+    else:
+        outline = request.outline or await context.run_blocking(load_outline, workspace, pipeline_id)
+        outline, model_id, warnings = await _prose(context, pipeline_id, outline)
+        note = MODEL_NOTE.format(model=model_id) if model_id else NO_MODEL_NOTE
     await context.run_blocking(workspace.set_agent_status, pipeline_id, WORKSHOP_AGENT, "writing", outline.title)
-    outline, model_id, warnings = await _prose(context, pipeline_id, outline)
-    note = MODEL_NOTE.format(model=model_id) if model_id else NO_MODEL_NOTE
     await context.progress(f"writing {len(outline.modules)} module pages for '{outline.title}'", 0.4)
     files = render_workshop(outline, model_note=note)
     written = await context.run_blocking(
@@ -72,6 +87,20 @@ async def create_workshop(context: SkillContext, request: CreateInput) -> SkillR
         "build": build,
     }
     return SkillResult(result, files=tuple(written))
+
+
+async def _from_topic(context: SkillContext, topic: str, objectives: list[str]) -> tuple[Outline, str, list[str]]:
+    """Original content: only a model can write a workshop from a topic alone."""
+    model = model_from_settings(context.settings)
+    if model is None:
+        raise ConfigurationError(
+            "a workshop from a topic alone needs a language model: set LLAMA_STACK_ENDPOINT and INFERENCE_MODEL_ID, "
+            "or give template_converter a repository to build it from"
+        )
+    await context.progress(f"the model {model.model_id} is designing the workshop on {topic!r}", 0.1)
+    async with model:
+        outline = await outline_from_topic(topic, objectives, model)
+    return outline, model.model_id, []
 
 
 async def _prose(context: SkillContext, pipeline_id: str, outline: Outline) -> tuple[Outline, str | None, list[str]]:
@@ -107,7 +136,8 @@ AGENT = AgentSpec(
                 "Writes a complete Showroom workshop (site.yml, ui-config.yml, content/antora.yml, nav, an "
                 "introduction, one page per module with objectives, execute blocks, verification and "
                 "troubleshooting, and a conclusion) into the pipeline's final-output/, then builds it with "
-                'Antora and checks it. Input: {"pipeline_id"} (from the analysis) or {"outline": {...}}.'
+                'Antora and checks it. Input: {"pipeline_id"} (from the analysis), {"outline": {...}}, or — with '
+                'a model configured — {"topic", "objectives": [...]} for original content.'
             ),
             input_model=CreateInput,
             handler=create_workshop,

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from workshop_template_system.integrations.llama_stack import ChatModel, EmptyAnswer
+from workshop_template_system.workshop.model_answers import PLACEHOLDER, InvalidAnswer, json_object
 from workshop_template_system.workshop.outline import Module, Outline
 
 log = logging.getLogger(__name__)
@@ -41,13 +42,8 @@ SUMMARY_CHARS = 1_500
 _FACT_CHARS = 2_000  # of one text or snippet in the facts
 _KEPT = "kept the repository's text"
 
-_PLACEHOLDER = re.compile(
-    r"\bTODO\b|\bTBD\b|\bFIXME\b|\blorem\b|\[\s*content to be|\bkey benefit|<\s*insert|\[\s*insert|your text here",
-    re.IGNORECASE,
-)
 _CODE_BLOCK = re.compile(r"```|^\s*(?:-{4,}|\.{4,}|\$ )", re.MULTILINE)
 _CODE_SPAN = re.compile(r"`([^`\n]+)`")
-_FENCED = re.compile(r"```[A-Za-z]*\s*\n(.*?)```", re.DOTALL)
 
 SYSTEM_PROMPT = (
     "You write the prose of a hands-on workshop made from a software repository. Use only facts found in the "
@@ -68,10 +64,6 @@ _SUMMARY_TASK = (
     "Write the workshop's summary: two to four sentences on what the learner builds or runs in this workshop "
     'and what they know afterwards. Answer in this JSON form:\n{"summary": "..."}'
 )
-
-
-class _Invalid(ValueError):
-    """An answer that cannot be used; its message says why, for the warning."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +93,7 @@ async def _module_prose(
     try:
         answer = await _ask(model, prompt.text, max_tokens)
         introduction, objectives, texts = _read_module_answer(answer, len(module.steps), prompt.known)
-    except _Invalid as invalid:
+    except InvalidAnswer as invalid:
         warnings.append(f"module '{module.id}': {invalid}; {_KEPT}")
         return module
     steps = [step.model_copy(update={"text": text}) for step, text in zip(module.steps, texts, strict=True)]
@@ -112,9 +104,9 @@ async def _summary_prose(outline: Outline, sources: dict[str, str], model: ChatM
     preferred = [section.source_file for section in outline.overview]
     prompt = _prompt("WORKSHOP FACTS", _workshop_facts(outline), sources, preferred, _SUMMARY_TASK)
     try:
-        data = _json_object(await _ask(model, prompt.text, 400))
+        data = json_object(await _ask(model, prompt.text, 400))
         return _prose(data.get("summary"), "the summary", SUMMARY_CHARS, prompt.known)
-    except _Invalid as invalid:
+    except InvalidAnswer as invalid:
         warnings.append(f"summary: {invalid}; {_KEPT}")
         return outline.summary
 
@@ -124,7 +116,7 @@ async def _ask(model: ChatModel, prompt: str, max_tokens: int) -> str:
     try:
         return await model.complete(messages, max_tokens=max_tokens, temperature=TEMPERATURE)
     except EmptyAnswer:
-        raise _Invalid("the model gave no answer") from None
+        raise InvalidAnswer("the model gave no answer") from None
 
 
 # The prompt: the repository's text, then the facts as one JSON line, then the task.
@@ -209,15 +201,15 @@ def _cut(text: str) -> str:
     return text if len(text) <= _FACT_CHARS else text[:_FACT_CHARS]
 
 
-# Reading an answer: every check that fails raises `_Invalid` with the reason.
+# Reading an answer: every check that fails raises `InvalidAnswer` with the reason.
 
 
 def _read_module_answer(answer: str, step_count: int, known: str) -> tuple[str, list[str], list[str]]:
-    data = _json_object(answer)
+    data = json_object(answer)
     introduction = _prose(data.get("introduction"), "the introduction", INTRODUCTION_CHARS, known)
     objectives = data.get("objectives")
     if not isinstance(objectives, list) or not 1 <= len(objectives) <= MAX_OBJECTIVES:
-        raise _Invalid(f"the objectives are not a list of 1 to {MAX_OBJECTIVES} texts")
+        raise InvalidAnswer(f"the objectives are not a list of 1 to {MAX_OBJECTIVES} texts")
     objectives = [_prose(text, "an objective", OBJECTIVE_CHARS, known, one_line=True) for text in objectives]
     return introduction, objectives, _step_texts(data.get("steps", []), step_count, known)
 
@@ -225,51 +217,37 @@ def _read_module_answer(answer: str, step_count: int, known: str) -> tuple[str, 
 def _step_texts(steps: object, step_count: int, known: str) -> list[str]:
     """The text of each step, in the outline's order: every index from 1 to `step_count` exactly once."""
     if not isinstance(steps, list):
-        raise _Invalid("the steps are not a list")
+        raise InvalidAnswer("the steps are not a list")
     texts: dict[int, str] = {}
     for entry in steps:
         index = entry.get("index") if isinstance(entry, dict) else None
         if not isinstance(index, int) or isinstance(index, bool) or not 1 <= index <= step_count or index in texts:
-            raise _Invalid(f"the steps do not give each of the {step_count} step indexes once")
+            raise InvalidAnswer(f"the steps do not give each of the {step_count} step indexes once")
         texts[index] = _prose(entry.get("text"), f"the text of step {index}", STEP_TEXT_CHARS, known)
     if len(texts) != step_count:
         missing = ", ".join(str(index) for index in range(1, step_count + 1) if index not in texts)
-        raise _Invalid(f"the answer has no text for step {missing}")
+        raise InvalidAnswer(f"the answer has no text for step {missing}")
     return [texts[index] for index in range(1, step_count + 1)]
 
 
-def _json_object(answer: str) -> dict[str, Any]:
-    """The JSON object in the answer, inside a ```json fence or not, with any chatter around it ignored."""
-    fenced = _FENCED.search(answer)
-    text = fenced.group(1) if fenced else answer
-    start = text.find("{")
-    try:
-        data = json.JSONDecoder().raw_decode(text, start)[0] if start >= 0 else None
-    except json.JSONDecodeError:
-        data = None
-    if not isinstance(data, dict):
-        raise _Invalid("the model's answer was not valid JSON")
-    return data
-
-
 def _prose(value: object, what: str, limit: int, known: str, *, one_line: bool = False) -> str:
-    """A text the page can use, grounded in what the prompt gave: otherwise `_Invalid` saying what is wrong."""
+    """A text the page can use, grounded in what the prompt gave: otherwise `InvalidAnswer` saying what is wrong."""
     if not isinstance(value, str):
-        raise _Invalid(f"{what} is missing or not a text")
+        raise InvalidAnswer(f"{what} is missing or not a text")
     text = value.strip()
     if not re.search(r"[^\W\d_]{2}", text):
-        raise _Invalid(f"{what} is empty" if not text else f"{what} has no words")
+        raise InvalidAnswer(f"{what} is empty" if not text else f"{what} has no words")
     if len(text) > limit:
-        raise _Invalid(f"{what} is longer than {limit} characters")
+        raise InvalidAnswer(f"{what} is longer than {limit} characters")
     if one_line and "\n" in text:
-        raise _Invalid(f"{what} spans several lines")
-    if (placeholder := _PLACEHOLDER.search(text)) and placeholder.group(0).lower() not in known.lower():
-        raise _Invalid(f"{what} contains placeholder text ({placeholder.group(0)!r})")
+        raise InvalidAnswer(f"{what} spans several lines")
+    if (placeholder := PLACEHOLDER.search(text)) and placeholder.group(0).lower() not in known.lower():
+        raise InvalidAnswer(f"{what} contains placeholder text ({placeholder.group(0)!r})")
     if _CODE_BLOCK.search(text):
-        raise _Invalid(f"{what} contains a code block; commands stay as the repository wrote them")
+        raise InvalidAnswer(f"{what} contains a code block; commands stay as the repository wrote them")
     for span in _CODE_SPAN.findall(text):
         if span.strip() not in known:
-            raise _Invalid(f"{what} names `{span}`, which is not in the repository's text or the outline")
+            raise InvalidAnswer(f"{what} names `{span}`, which is not in the repository's text or the outline")
     return text
 
 
