@@ -10,10 +10,17 @@ import time
 from collections.abc import Callable
 
 import locks
+import repository_analysis
 import runtime_http
+import workshop_build
 from report import Row, machine, rows_table
 
-BENCHMARKS: list[Callable[[], list[Row]]] = [runtime_http.run, locks.run]
+BENCHMARKS: list[Callable[[], list[Row]]] = [
+    runtime_http.run,
+    locks.run,
+    repository_analysis.run,
+    workshop_build.run,
+]
 
 
 def main() -> None:

@@ -241,3 +241,11 @@ def test_a_markdown_table_becomes_a_list_of_its_rows() -> None:
     assert isinstance(intro, Paragraph) and isinstance(after, Paragraph)
     assert isinstance(table, ListBlock)
     assert table.items == ["`GET /agent-card` — the card", "`POST /` — JSON-RPC: `a | b`"]
+
+
+def test_xrefs_become_their_text_or_their_page() -> None:
+    from workshop_template_system.workshop.document import plain_text
+
+    assert plain_text("See xref:module-02.adoc[] and xref:a.adoc#x[the A page], <<deploy.adoc#top,Deploying>>.") == (
+        "See module-02 and the A page, Deploying."
+    )

@@ -125,7 +125,8 @@ class DocumentBuilder:
 _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)|\bimage::?[^\s\[]*\[[^\]]*\]")
 _EMPTY_LINK = re.compile(r"\[\s*\]\([^)]*\)")
 _MD_LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
-_ADOC_LINK = re.compile(r"\b(?:link:)?(https?://[^\s\[]+)\[([^\]]*)\]|\bxref:[^\[]+\[([^\]]*)\]")
+_ADOC_LINK = re.compile(r"\b(?:link:)?(https?://[^\s\[]+)\[([^\]]*)\]")
+_ADOC_XREF = re.compile(r"\bxref:([^\[\s]+)\[([^\]]*)\]|<<([^,>]+)(?:,\s*([^>]*))?>>")
 _RST_LINK = re.compile(r"`([^`<]+?)\s*<([^>]+)>`__?")
 _RST_ROLE = re.compile(r":[a-z:]+:`([^`]+)`")
 _HTML_TAG = re.compile(r"</?[A-Za-z][^>]*>")
@@ -138,7 +139,8 @@ def plain_text(text: str) -> str:
     """Inline markup removed: images dropped, links to their text (with the URL when absolute)."""
     text = _EMPTY_LINK.sub("", _IMAGE.sub("", text))
     text = _MD_LINK.sub(_link, text)
-    text = _ADOC_LINK.sub(lambda m: m.group(3) or _shown_link(m.group(2), m.group(1)), text)
+    text = _ADOC_LINK.sub(lambda m: _shown_link(m.group(2), m.group(1)), text)
+    text = _ADOC_XREF.sub(_xref_text, text)
     text = _RST_LINK.sub(lambda m: _shown_link(m.group(1), m.group(2)), text)
     text = _RST_ROLE.sub(r"`\1`", text)
     text = _RST_LITERAL.sub(r"`\1`", text)
@@ -147,6 +149,13 @@ def plain_text(text: str) -> str:
         for part in _CODE_SPAN.split(text)  # `<id>` and `__init__` in code spans are code, not markup
     )
     return re.sub(r"\s+", " ", text).strip()
+
+
+def _xref_text(match: re.Match[str]) -> str:
+    """An xref's text, else its target page's name (``xref:deploy.adoc[]`` → ``deploy``)."""
+    label = (match.group(2) or match.group(4) or "").strip()
+    target = match.group(1) or match.group(3) or ""
+    return label or target.split("#")[0].rsplit(":", 1)[-1].removesuffix(".adoc") or target
 
 
 def _link(match: re.Match[str]) -> str:
