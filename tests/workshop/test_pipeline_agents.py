@@ -9,7 +9,7 @@ from pathlib import Path
 
 from a2a.helpers import get_data_parts, get_message_text
 from a2a.types import TaskState
-from workshop_samples import NODE_APP, PYTHON_PACKAGE, SPRING_APP
+from workshop_samples import NODE_APP, PYTHON_PACKAGE, SHOWROOM_WORKSHOP, SPRING_APP
 
 from support import free_port, send, skill_message, text_message
 
@@ -195,3 +195,33 @@ async def test_a_workshop_from_a_topic_needs_a_model_and_says_whose_commands_the
         [(_, event)] = await send(creator.url, skill_message("create_workshop", request), streaming=False)
     assert event.task.status.state == TaskState.TASK_STATE_FAILED
     assert "contains placeholder text" in get_message_text(event.task.status.message)
+
+
+async def test_an_existing_showroom_workshop_is_enhanced_not_rewritten(
+    start_agent, make_repo, workspace_path: Path
+) -> None:
+    extra_page = (
+        "= Clean up\n\nDelete the project `{user}-cicd` on `{guid}`:\n\n"
+        "[source,bash,role=execute]\n----\noc delete project demo\n----\n"
+    )
+    repo = make_repo(
+        "pipelines-workshop", {**SHOWROOM_WORKSHOP, "content/modules/ROOT/pages/module-03.adoc": extra_page}
+    )
+    creator = start_agent("content_creator")
+    converter = start_agent("template_converter", CONTENT_CREATOR_URL=creator.url)
+    result = await _call(converter.url, "convert_repository", {"repository": str(repo)}, streaming=True)
+    assert result["analysis"]["workflow"] == "enhance-existing"
+    workshop = result["workshop"]
+    kinds = {change["kind"] for change in workshop["changes"]}
+    assert {"nav", "attribute"} <= kinds, workshop["changes"]
+    assert workshop["build"]["ok"] is True, workshop["build"]
+    final = workspace_path / "pipelines" / result["pipeline_id"] / "final-output"
+    for name, text in SHOWROOM_WORKSHOP.items():
+        if name.endswith(".adoc") and "/pages/" in name:
+            kept = (final / name).read_text()
+            lines = iter(kept.splitlines())
+            assert all(line in lines for line in text.splitlines()), name  # every author line, in order
+    assert "module-03.adoc" in (final / "content/modules/ROOT/nav.adoc").read_text()
+    assert "guid:" in (final / "content/antora.yml").read_text()
+    source = workspace_path / "pipelines" / result["pipeline_id"] / "workspace-content" / "pipelines-workshop"
+    assert "module-03.adoc" not in (source / "content/modules/ROOT/nav.adoc").read_text()  # the clone is untouched

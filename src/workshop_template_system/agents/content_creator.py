@@ -15,6 +15,7 @@ from workshop_template_system.workshop.pipeline_steps import (
     WORKSHOP_AGENT,
     build_pipeline_workshop,
     clone_root,
+    enhance_pipeline_workshop,
     final_output,
     load_outline,
     write_pipeline_workshop,
@@ -89,6 +90,34 @@ async def create_workshop(context: SkillContext, request: CreateInput) -> SkillR
     return SkillResult(result, files=tuple(written))
 
 
+class EnhanceInput(SkillInput):
+    pipeline_id: PipelineId = Field(description="a pipeline whose analysis found an existing workshop")
+
+
+async def enhance_workshop(context: SkillContext, request: EnhanceInput) -> SkillResult:
+    """Improve an existing workshop (workflow 3): every author page kept, each change listed."""
+    workspace, pipeline_id = context.workspace, request.pipeline_id
+    outline = await context.run_blocking(load_outline, workspace, pipeline_id)
+    await context.run_blocking(workspace.set_agent_status, pipeline_id, WORKSHOP_AGENT, "enhancing", outline.title)
+    await context.progress(f"improving '{outline.title}' ({len(outline.modules)} pages)", 0.2)
+    enhancement = await context.run_blocking(
+        lambda: enhance_pipeline_workshop(workspace, pipeline_id, outline, lock_timeout=context.settings.lock_timeout)
+    )
+    await context.progress(f"{len(enhancement.changes)} changes made; building with Antora", 0.6)
+    build = await context.run_blocking(lambda: build_pipeline_workshop(workspace, pipeline_id, trimmed_playbook=True))
+    status = "completed" if build["ok"] else "needs-review"
+    await context.run_blocking(workspace.set_agent_status, pipeline_id, WORKSHOP_AGENT, status, None)
+    result = {
+        "pipeline_id": pipeline_id,
+        "path": str(final_output(workspace, pipeline_id)),
+        "title": outline.title,
+        **enhancement.model_dump(mode="json"),
+        "modules": [{"id": module.id, "source_files": module.source_files} for module in outline.modules],
+        "build": build,
+    }
+    return SkillResult(result)
+
+
 async def _from_topic(context: SkillContext, topic: str, objectives: list[str]) -> tuple[Outline, str, list[str]]:
     """Original content: only a model can write a workshop from a topic alone."""
     model = model_from_settings(context.settings)
@@ -143,6 +172,22 @@ AGENT = AgentSpec(
             handler=create_workshop,
             examples=('{"pipeline_id": "pipeline-20261127-183000-ab12cd"}',),
             tags=("workshop", "showroom", "antora"),
+            from_text=lambda rest: {"pipeline_id": rest},
+        ),
+        Skill(
+            id="enhance_workshop",
+            name="Enhance workshop",
+            description=(
+                "Improves an existing Showroom/Antora (or legacy RTO) workshop that analyze_repository cloned "
+                "(workflow 3) into the pipeline's final-output/: keeps every page the authors wrote and lists each "
+                "change — pages missing from the nav added, known lab attributes defined, objectives and "
+                "verification added where a module lacks them, broken xrefs fixed when the target is unambiguous "
+                'and reported otherwise — then builds it. Input: {"pipeline_id"}.'
+            ),
+            input_model=EnhanceInput,
+            handler=enhance_workshop,
+            examples=('{"pipeline_id": "pipeline-20261127-183000-ab12cd"}',),
+            tags=("workshop", "showroom", "enhance"),
             from_text=lambda rest: {"pipeline_id": rest},
         ),
     ),

@@ -20,6 +20,7 @@ from workshop_template_system.integrations.git import ClonedRepository, Reposito
 from workshop_template_system.workshop.analysis import Analysis, analyze_repository
 from workshop_template_system.workshop.outline import Outline
 from workshop_template_system.workshop.showroom import check_workshop, write_workshop
+from workshop_template_system.workshop.showroom.enhance import Enhancement, build_playbook, enhance_workshop
 from workshop_template_system.workspace import Workspace, atomic_write_json
 
 ANALYSIS_AGENT = "template-converter"
@@ -100,6 +101,27 @@ def write_pipeline_workshop(
     """Write the rendered workshop into ``final-output/`` and record which source files each module uses."""
     with workspace.lock("final-output", pipeline_id, agent=WORKSHOP_AGENT, timeout=lock_timeout):
         written = write_workshop(files, final_output(workspace, pipeline_id))
+    _record_modules(workspace, pipeline_id, outline)
+    workspace.update_pipeline(pipeline_id, status="content-created", title=outline.title)
+    return written
+
+
+def enhance_pipeline_workshop(
+    workspace: Workspace, pipeline_id: str, outline: Outline, *, lock_timeout: float
+) -> Enhancement:
+    """Copy the cloned workshop into ``final-output/`` and improve the copy (workflow 3); the clone is untouched."""
+    source = clone_root(workspace, pipeline_id)
+    if source is None:
+        raise WorkspaceError(f"pipeline '{pipeline_id}' has no cloned workshop: run analyze_repository first")
+    with workspace.lock("final-output", pipeline_id, agent=WORKSHOP_AGENT, timeout=lock_timeout):
+        enhancement = enhance_workshop(source, final_output(workspace, pipeline_id), outline)
+    _record_modules(workspace, pipeline_id, outline)
+    workspace.update_pipeline(pipeline_id, status="content-enhanced", title=outline.title)
+    return enhancement
+
+
+def _record_modules(workspace: Workspace, pipeline_id: str, outline: Outline) -> None:
+    """Which repository files each module draws on, for documentation_pipeline's change detection."""
     modules = workspace.pipeline_dir(pipeline_id) / "agent-artifacts" / WORKSHOP_AGENT / "modules.json"
     modules.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_json(
@@ -109,15 +131,16 @@ def write_pipeline_workshop(
             "modules": [{"id": module.id, "source_files": module.source_files} for module in outline.modules],
         },
     )
-    workspace.update_pipeline(pipeline_id, status="content-created", title=outline.title)
-    return written
 
 
-def build_pipeline_workshop(workspace: Workspace, pipeline_id: str) -> dict[str, Any]:
+def build_pipeline_workshop(
+    workspace: Workspace, pipeline_id: str, *, trimmed_playbook: bool = False
+) -> dict[str, Any]:
     """Build ``final-output/`` with the pinned Antora and run the checks Antora does not make.
 
     The site goes to ``agent-artifacts/content-creator/site`` (a preview). When Antora cannot run here the
-    report says why instead of failing the workshop that was written.
+    report says why instead of failing the workshop that was written. An enhanced workshop is built from a
+    trimmed copy of its own playbook (`build_playbook`: no extensions or remote UI that cannot load here).
     """
     folder = final_output(workspace, pipeline_id)
     findings = [
@@ -127,7 +150,13 @@ def build_pipeline_workshop(workspace: Workspace, pipeline_id: str) -> dict[str,
     site = workspace.pipeline_dir(pipeline_id) / "agent-artifacts" / WORKSHOP_AGENT / "site"
     try:
         ensure_git_repository(folder)
-        report = build_site(folder, output_dir=site, cache_dir=workspace.agent_dir(WORKSHOP_AGENT) / "cache" / "antora")
+        playbook = build_playbook(folder).name if trimmed_playbook else "site.yml"
+        report = build_site(
+            folder,
+            output_dir=site,
+            playbook=playbook,
+            cache_dir=workspace.agent_dir(WORKSHOP_AGENT) / "cache" / "antora",
+        )
     except AntoraError as exc:
         return {"built": False, "ok": False, "error": str(exc), "diagnostics": [], "findings": findings}
     diagnostics = [
