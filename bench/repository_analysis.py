@@ -31,6 +31,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from report import Row, ratio, table
+from samples import spring_pom
 from workshop_template_system.integrations.git import ClonedRepository, clone, validate_repository_source
 from workshop_template_system.workshop import Analysis, analyze_repository
 
@@ -183,27 +184,13 @@ def fake_png(rng: random.Random) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + rng.randbytes(rng.randint(4_000, 40_000))
 
 
-POM = """<?xml version="1.0" encoding="UTF-8"?>
-<project xmlns="http://maven.apache.org/POM/4.0.0">
-  <modelVersion>4.0.0</modelVersion>
-  <parent>
-    <groupId>org.springframework.boot</groupId>
-    <artifactId>spring-boot-starter-parent</artifactId>
-    <version>3.2.5</version>
-  </parent>
-  <groupId>com.example</groupId>
-  <artifactId>shop</artifactId>
-  <version>1.4.2</version>
-  <properties>
-    <java.version>17</java.version>
-  </properties>
-  <dependencies>
-    <dependency><groupId>org.springframework.boot</groupId><artifactId>spring-boot-starter-web</artifactId></dependency>
-    <dependency><groupId>org.springframework.boot</groupId><artifactId>spring-boot-starter-data-jpa</artifactId></dependency>
-    <dependency><groupId>org.postgresql</groupId><artifactId>postgresql</artifactId></dependency>
-  </dependencies>
-</project>
-"""
+POM = spring_pom(
+    "shop",
+    "1.4.2",
+    ("web", "data-jpa"),
+    "    <dependency><groupId>org.postgresql</groupId><artifactId>postgresql</artifactId></dependency>\n",
+)
+
 PACKAGE_JSON = """{
   "name": "shop-frontend",
   "version": "1.4.2",

@@ -28,6 +28,7 @@ import time
 from pathlib import Path
 
 from report import Row, ratio, table
+from samples import spring_pom
 from workshop_template_system.integrations import antora
 from workshop_template_system.integrations.antora import BuildReport, build_site, ensure_git_repository
 from workshop_template_system.workshop import Analysis, analyze_repository
@@ -146,26 +147,7 @@ SECTIONS: list[tuple[str, list[tuple[str, str, str]]]] = [
     ),
 ]
 
-POM = """<?xml version="1.0" encoding="UTF-8"?>
-<project xmlns="http://maven.apache.org/POM/4.0.0">
-  <modelVersion>4.0.0</modelVersion>
-  <parent>
-    <groupId>org.springframework.boot</groupId>
-    <artifactId>spring-boot-starter-parent</artifactId>
-    <version>3.2.5</version>
-  </parent>
-  <groupId>com.example</groupId>
-  <artifactId>inventory-service</artifactId>
-  <version>1.0.0</version>
-  <properties>
-    <java.version>17</java.version>
-  </properties>
-  <dependencies>
-    <dependency><groupId>org.springframework.boot</groupId><artifactId>spring-boot-starter-web</artifactId></dependency>
-    <dependency><groupId>org.springframework.boot</groupId><artifactId>spring-boot-starter-actuator</artifactId></dependency>
-  </dependencies>
-</project>
-"""
+POM = spring_pom("inventory-service", "1.0.0", ("web", "actuator"))
 
 
 def readme() -> str:
