@@ -75,6 +75,7 @@ def test_the_java_workshop_builds_clean_and_shows_every_command_verbatim(tmp_pat
     resolved = LAB_COMMAND.replace("{ssh_user}", "lab-user").replace("{guid}", "my-guid")
     assert resolved in execute_blocks(pages["03-deploy.html"])
     assert "ssh lab-user@bastion.my-guid.example.com" in execute_blocks(pages["index.html"])
+    assert "mailto:" not in pages["index.html"]  # lab values are shown literally, never as mail links
 
     navigation = re.findall(r'<li class="nav-item">\s*<a href="([^"]+)"', pages["index.html"])
     assert [href.rsplit("/", 1)[-1] for href in navigation] == built[-1:] + built[:-1]

@@ -218,7 +218,10 @@ def test_the_introduction_covers_audience_prerequisites_overview_modules_and_lab
     assert "* curl\n" in index
     assert "[#overview-architecture]\n=== Architecture\n\nThe application has three layers:\n\n* web" in index
     assert ". xref:01-build.adoc[]\n. xref:02-run.adoc[]\n. xref:03-deploy.adoc[]" in index
-    assert "* `+guid+`: {guid}\n* `+ssh_user+`: {ssh_user}\n* `+ssh_command+`: {ssh_command}" in index
+    assert (
+        "* `+guid+`: `pass:a[{guid}]`\n* `+ssh_user+`: `pass:a[{ssh_user}]`\n* `+ssh_command+`: `pass:a[{ssh_command}]`"
+        in index
+    )
     assert "{repository_url} at `+main+`, commit `+0123456789abcdef0123456789abcdef01234567+`." in index
     assert "model-note" not in index
 

@@ -59,7 +59,8 @@ def _prerequisite(context: Context, prerequisite: Prerequisite) -> str:
 
 
 def _lab_environment(context: Context) -> str:
-    values = "\n".join(f"* {code_span(name)}: {{{name}}}" for name in LAB_ATTRIBUTES)
+    # pass:a[] substitutes the attribute and nothing else, so user@host values are not turned into mail links
+    values = "\n".join(f"* {code_span(name)}: `pass:a[{{{name}}}]`" for name in LAB_ATTRIBUTES)
     connect = listing("{ssh_command}", language="bash", defined=context.defined, execute=True)
     return (
         "Commands run in the terminal beside these instructions. The pages refer to your lab by attributes:"
