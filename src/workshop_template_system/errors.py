@@ -11,6 +11,9 @@
     │   │   └── CloneTimeout         a clone ran past its timeout (its partial folder is removed)
     │   └── RefNotFound              the branch, tag or commit asked for is not in the repository
     ├── ModelError                   the language model is unreachable, refused the request or gave no answer
+    ├── ForgeError                   the git forge (Gitea or local bare repositories) refused or failed
+    ├── WebError                     a web address cannot be fetched or searched
+    │   └── UrlRefused               an address refused by policy (scheme, private or metadata address)
     ├── PeerError                    another agent is unreachable or its task failed
     └── ServeError                   a server cannot start or an agent process died
 
@@ -62,6 +65,18 @@ class RefNotFound(GitError):
 
 class ModelError(WorkshopSystemError):
     """The language model cannot be reached, refused the request, ran past its timeout or answered nothing."""
+
+
+class ForgeError(WorkshopSystemError):
+    """The git forge (Gitea, or the local bare repositories) refused the request or failed."""
+
+
+class WebError(WorkshopSystemError):
+    """A web address cannot be fetched, or a web search cannot be made."""
+
+
+class UrlRefused(WebError):
+    """An address refused by policy: its scheme, or a loopback, private, link-local or metadata address."""
 
 
 class PeerError(WorkshopSystemError):

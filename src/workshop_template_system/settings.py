@@ -78,6 +78,12 @@ class Settings:
     llama_stack_endpoint: str | None = None
     inference_model_id: str | None = None
     llm_timeout: float = 120.0
+    gitea_url: str | None = None
+    gitea_token: Secret | None = None
+    gitea_organization: str | None = None
+    allow_private_urls: bool = False
+    search_provider: str | None = None
+    poll_interval: float | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -107,6 +113,12 @@ class Settings:
             llama_stack_endpoint=(env.get("LLAMA_STACK_ENDPOINT") or "").rstrip("/") or None,
             inference_model_id=env.get("INFERENCE_MODEL_ID") or None,
             llm_timeout=_number(env, "LLM_TIMEOUT", 120.0, float),
+            gitea_url=(env.get("GITEA_URL") or "").rstrip("/") or None,
+            gitea_token=Secret(env["GITEA_TOKEN"]) if env.get("GITEA_TOKEN") else None,
+            gitea_organization=env.get("GITEA_ORGANIZATION") or None,
+            allow_private_urls=_flag(env, "ALLOW_PRIVATE_URLS", False),
+            search_provider=env.get("SEARCH_PROVIDER") or None,
+            poll_interval=_number(env, "POLL_INTERVAL", 0.0, float) or None,
         )
 
     @property
