@@ -70,6 +70,19 @@ SkillHandler = Callable[[SkillContext, Any], Awaitable[SkillResult | dict[str, A
 
 
 @dataclass(frozen=True)
+class BackgroundContext:
+    """What an agent's background work may use; it returns soon after `stop` is set."""
+
+    settings: Settings
+    workspace: Workspace
+    peers: Peers
+    stop: asyncio.Event
+
+
+BackgroundWork = Callable[[BackgroundContext], Awaitable[None]]
+
+
+@dataclass(frozen=True)
 class Skill:
     """One capability of an agent, callable as ``{"skill": id, "input": {...}}``."""
 
@@ -96,6 +109,8 @@ class AgentSpec:
     skills: tuple[Skill, ...] = field(default=())
     text_skill: str | None = None
     """The skill that plain text goes to when it names no skill."""
+    background: BackgroundWork | None = None
+    """Work the agent runs for as long as it is up (a poller, say), started and stopped by the runtime."""
 
     @property
     def slug(self) -> str:

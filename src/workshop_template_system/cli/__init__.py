@@ -48,9 +48,15 @@ class AgentName(click.ParamType):
 @click.option("--agent-name", type=AgentName(), envvar=None, help="Run this agent (see the list below).")
 @click.option("--host", default="0.0.0.0", show_default=True, help="Address to listen on.")  # noqa: S104
 @click.option("--port", type=click.IntRange(1, 65535), default=None, help="Port (default: AGENT_PORT, else 8080).")
+@click.option(
+    "--poll-interval",
+    type=click.FloatRange(min=1),
+    default=None,
+    help="documentation_pipeline: check the watched repositories every this many seconds (POLL_INTERVAL).",
+)
 @click.version_option(__version__, prog_name="workshop-template-system")
 @click.pass_context
-def main(ctx: click.Context, agent_name: str | None, host: str, port: int | None) -> None:
+def main(ctx: click.Context, agent_name: str | None, host: str, port: int | None, poll_interval: float | None) -> None:
     """Workshop Template System: six A2A agents that turn source repositories into hands-on workshops.
 
     \b
@@ -71,6 +77,10 @@ def main(ctx: click.Context, agent_name: str | None, host: str, port: int | None
         from workshop_template_system.runtime.server import serve  # the server stack loads only to serve
 
         settings = Settings.from_env()
+        if poll_interval is not None:
+            if agent_name != "documentation_pipeline":
+                raise click.UsageError("--poll-interval applies to documentation_pipeline only")
+            settings = settings.with_changes(poll_interval=poll_interval)
         serve(AGENTS[agent_name], settings, host, port or settings.agent_port)
 
 

@@ -18,8 +18,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from workshop_template_system import __version__
-from workshop_template_system.agents.base import AgentSpec
+from workshop_template_system.agents.base import AgentSpec, BackgroundContext
 from workshop_template_system.runtime.auth import BearerAuthMiddleware
+from workshop_template_system.runtime.background import Background
 from workshop_template_system.runtime.card import build_card, card_routes
 from workshop_template_system.runtime.executor import SkillExecutor
 from workshop_template_system.runtime.health import Readiness, healthz
@@ -60,10 +61,12 @@ def create_app(spec: AgentSpec, settings: Settings, url: str) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await store.initialize()
+        background = Background(spec, BackgroundContext(settings, workspace, executor.peers, asyncio.Event()))
         logger.info("%s ready at %s (workspace %s)", spec.name, url, workspace.root)
         try:
             yield
         finally:
+            await background.stop(settings.shutdown_grace)
             await executor.fail_running(settings.shutdown_grace)
             await asyncio.sleep(0.2)  # let the task store write the final states just enqueued
             await http.aclose()
