@@ -87,9 +87,9 @@ async def test_streaming_send_reports_states_in_order(start_agent) -> None:
 
 
 async def test_bad_calls_are_rejected_with_the_reason(start_agent) -> None:
-    agent = start_agent("research_validation")
+    agent = start_agent("source_manager")
     cases = [
-        (skill_message("no_such_skill"), "unknown skill 'no_such_skill'; valid skills: workspace_status"),
+        (skill_message("no_such_skill"), "unknown skill 'no_such_skill'; valid skills: publish_workshop, "),
         (
             skill_message("workspace_status", {"pipeline_id": "../etc"}),
             "pipeline_id: invalid pipeline id '../etc'",

@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Protocol
 
 from workshop_template_system.errors import ConfigurationError, ForgeError, InvalidNameError
-from workshop_template_system.settings import Settings, child_environment
+from workshop_template_system.integrations.git import safe_git_environment
+from workshop_template_system.settings import Settings
 from workshop_template_system.workspace import Workspace, validate_id
 
 DEFAULT_ORGANIZATION = "workshops"
@@ -85,17 +86,7 @@ class GitAccess:
 
     def environment(self, *, with_secrets: bool) -> dict[str, str]:
         """The child environment: no inherited git state, no prompts, and the secrets when asked."""
-        base = {key: value for key, value in child_environment({}).items() if not _inherited_state(key)}
-        base.update(
-            {
-                "GIT_ALLOW_PROTOCOL": self.protocols,
-                "GIT_TERMINAL_PROMPT": "0",
-                "GIT_ASKPASS": "",
-                "SSH_ASKPASS_REQUIRE": "never",
-                "GIT_LFS_SKIP_SMUDGE": "1",
-                "LC_ALL": "C",
-            }
-        )
+        base = safe_git_environment(self.protocols)
         if with_secrets and self.secret_config:
             base["GIT_CONFIG_COUNT"] = str(len(self.secret_config))
             for index, (key, value) in enumerate(self.secret_config.items()):
@@ -110,27 +101,6 @@ class GitAccess:
                 if secret:
                     text = text.replace(secret, "***")
         return text
-
-
-# Inherited variables that would point git at another repository, add configuration, or trace requests;
-# the rest (GIT_SSL_CAINFO for a private CA, say) passes through.
-_GIT_STATE = frozenset(
-    {
-        "GIT_DIR",
-        "GIT_WORK_TREE",
-        "GIT_INDEX_FILE",
-        "GIT_OBJECT_DIRECTORY",
-        "GIT_ALTERNATE_OBJECT_DIRECTORIES",
-        "GIT_NAMESPACE",
-        "GIT_CONFIG_PARAMETERS",
-        "GIT_CONFIG_COUNT",
-        "GIT_CURL_VERBOSE",
-    }
-)
-
-
-def _inherited_state(key: str) -> bool:
-    return key in _GIT_STATE or key.startswith(("GIT_CONFIG_KEY_", "GIT_CONFIG_VALUE_", "GIT_TRACE"))
 
 
 class GitForge(Protocol):

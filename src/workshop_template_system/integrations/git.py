@@ -72,8 +72,37 @@ _INHERITED_GIT_STATE = frozenset(
         "GIT_NAMESPACE",
         "GIT_CONFIG_PARAMETERS",
         "GIT_CONFIG_COUNT",
+        "GIT_CURL_VERBOSE",
     }
 )
+
+
+def allowed_protocols(transport: Transport) -> str:
+    """What git may use for a source of this transport (``GIT_ALLOW_PROTOCOL``)."""
+    return _ALLOWED_PROTOCOLS[transport]
+
+
+def safe_git_environment(protocols: str) -> dict[str, str]:
+    """The environment of a git child: only `protocols`, never a prompt, no inherited repository or config state.
+
+    ``GIT_DIR``-style variables, injected configuration (``GIT_CONFIG_*``) and ``GIT_TRACE*`` from our own
+    environment are dropped, so git acts only on the paths and settings each command names.
+    """
+    inherited = {
+        key: value
+        for key, value in child_environment({}).items()
+        if key not in _INHERITED_GIT_STATE and not key.startswith(("GIT_CONFIG_KEY_", "GIT_CONFIG_VALUE_", "GIT_TRACE"))
+    }
+    return inherited | {
+        "GIT_ALLOW_PROTOCOL": protocols,
+        "GIT_TERMINAL_PROMPT": "0",
+        "GIT_ASKPASS": "",  # set but empty: git asks no helper program and no terminal
+        "SSH_ASKPASS_REQUIRE": "never",
+        "GIT_LFS_SKIP_SMUDGE": "1",
+        "LC_ALL": "C",
+    }
+
+
 _POLL_SECONDS = 0.1
 
 
@@ -230,15 +259,7 @@ class _Runner:
         self.deadline = deadline
         self.timeout = timeout
         self.max_bytes = max_bytes
-        extra = {
-            "GIT_ALLOW_PROTOCOL": _ALLOWED_PROTOCOLS[source.transport],
-            "GIT_TERMINAL_PROMPT": "0",
-            "GIT_ASKPASS": "",  # set but empty: git asks no helper program and no terminal
-            "SSH_ASKPASS_REQUIRE": "never",
-            "GIT_LFS_SKIP_SMUDGE": "1",
-            "LC_ALL": "C",
-        }
-        self.env = {key: value for key, value in child_environment(extra).items() if key not in _INHERITED_GIT_STATE}
+        self.env = safe_git_environment(allowed_protocols(source.transport))
 
     def git(self, *args: str, network: bool = False) -> str:
         """Run one git command within the deadline (watching the download when `network`); its stdout."""
