@@ -11,7 +11,10 @@ import pytest
 
 from support import DEPLOYMENT_COMMAND, AgentProcess, agent_env, free_port
 
-_OUR_PREFIXES = ("AGENT_", "A2A_", "WORKSPACE_", "TASK_STORE", "LOCK_", "PEER_", "SHUTDOWN_", "LOG_LEVEL")
+_OUR_PREFIXES = (
+    "AGENT_", "A2A_", "WORKSPACE_", "TASK_STORE", "LOCK_", "PEER_", "SHUTDOWN_", "LOG_LEVEL", "MILVUS_", "RAG_",
+    "EMBEDDING_", "LLAMA_STACK", "INFERENCE_", "LLM_", "GITEA_", "ALLOW_", "SEARCH_", "POLL_", "CLONE_",
+)  # fmt: skip
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -82,8 +82,22 @@ def agent_env(workspace: Path, port: int, **extra: str) -> dict[str, str]:
     return env
 
 
+_OURS = (
+    "AGENT_",
+    "A2A_",
+    "WORKSPACE_",
+    "TASK_STORE",
+    "MILVUS_",
+    "RAG_",
+    "EMBEDDING_",
+    "LLAMA_STACK",
+    "INFERENCE_",
+    "GITEA_",
+)
+
+
 def _ours(key: str) -> bool:
-    return key.startswith(("AGENT_", "A2A_", "WORKSPACE_", "TASK_STORE")) or key.endswith("_URL")
+    return key.startswith(_OURS) or key.endswith("_URL")
 
 
 def skill_message(skill: str, input: dict[str, Any] | None = None) -> SendMessageRequest:

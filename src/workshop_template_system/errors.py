@@ -11,6 +11,8 @@
     │   │   └── CloneTimeout         a clone ran past its timeout (its partial folder is removed)
     │   └── RefNotFound              the branch, tag or commit asked for is not in the repository
     ├── ModelError                   the language model is unreachable, refused the request or gave no answer
+    ├── VectorStoreError             the vector store (Milvus) is unreachable, refused or failed a request
+    │   └── StoreLocked              another process has the Milvus Lite database open
     ├── ForgeError                   the git forge (Gitea or local bare repositories) refused or failed
     ├── WebError                     a web address cannot be fetched or searched
     │   └── UrlRefused               an address refused by policy (scheme, private or metadata address)
@@ -65,6 +67,14 @@ class RefNotFound(GitError):
 
 class ModelError(WorkshopSystemError):
     """The language model cannot be reached, refused the request, ran past its timeout or answered nothing."""
+
+
+class VectorStoreError(WorkshopSystemError):
+    """The vector store (Milvus) cannot be reached, or refused or failed a request."""
+
+
+class StoreLocked(VectorStoreError):
+    """Another process has the Milvus Lite database open (Lite allows one process per database)."""
 
 
 class ForgeError(WorkshopSystemError):

@@ -84,6 +84,10 @@ class Settings:
     allow_private_urls: bool = False
     search_provider: str | None = None
     poll_interval: float | None = None
+    milvus_endpoint: str | None = None
+    milvus_token: Secret | None = None
+    rag_enabled: bool = True
+    embedding_model_id: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -119,6 +123,10 @@ class Settings:
             allow_private_urls=_flag(env, "ALLOW_PRIVATE_URLS", False),
             search_provider=env.get("SEARCH_PROVIDER") or None,
             poll_interval=_number(env, "POLL_INTERVAL", 0.0, float) or None,
+            milvus_endpoint=_milvus_endpoint(env.get("MILVUS_ENDPOINT")),
+            milvus_token=Secret(env["MILVUS_TOKEN"]) if env.get("MILVUS_TOKEN") else None,
+            rag_enabled=_flag(env, "RAG_ENABLED", True),
+            embedding_model_id=env.get("EMBEDDING_MODEL_ID") or None,
         )
 
     @property
@@ -137,6 +145,14 @@ def _workspace_path(value: str | None) -> Path:
     if CONTAINER_WORKSPACE.is_dir():
         return CONTAINER_WORKSPACE
     return (Path.cwd() / "workspace").resolve()
+
+
+def _milvus_endpoint(value: str | None) -> str | None:
+    """A Milvus server's ``http(s)://host:port``; unset means Milvus Lite in the workspace."""
+    endpoint = (value or "").strip().rstrip("/")
+    if endpoint and not endpoint.startswith(("http://", "https://")):
+        raise ConfigurationError(f"MILVUS_ENDPOINT must be an http:// or https:// URL, got {value!r}")
+    return endpoint or None
 
 
 def _number[T: (int, float)](env: Mapping[str, str], name: str, default: T, kind: type[T]) -> T:

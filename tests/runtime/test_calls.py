@@ -48,7 +48,8 @@ def test_a_data_part_wins_and_numbers_arrive_as_json_numbers() -> None:
         (new_message([new_data_part(["a"])], role=Role.ROLE_USER), "a data part must be a JSON object"),
         (
             new_message([new_data_part({"input": {}})], role=Role.ROLE_USER),
-            "the call names no skill; valid skills: workspace_status",
+            "the call names no skill; valid skills: ask, index_workshop, list_workshops, remove_workshop, "
+            "workspace_status",
         ),
         (
             new_message([new_data_part({"skill": "workspace_status", "input": [1]})], role=Role.ROLE_USER),

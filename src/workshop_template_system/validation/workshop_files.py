@@ -79,7 +79,7 @@ class Workshop:
 
 def read_workshop(top: Path) -> Workshop:
     """Every component under ``top`` and every AsciiDoc file in their ``modules/``. Blocking."""
-    playbook = _playbook_attributes(top)
+    playbook = playbook_attributes(top)
     components: list[Component] = []
     unreadable: list[str] = []
     for descriptor in _descriptors(top):
@@ -140,7 +140,7 @@ def _descriptors(top: Path) -> Iterator[Path]:
             yield Path(folder) / "antora.yml"
 
 
-def _playbook_attributes(top: Path) -> dict[str, str]:
+def playbook_attributes(top: Path) -> dict[str, str]:
     """The attributes the playbook at the top of the workshop gives every page."""
     for name in PLAYBOOKS:
         try:

@@ -71,7 +71,7 @@ class Finding:
 
 def check_workshop(destination: Path) -> list[Finding]:
     """Every finding for the Antora components under ``destination``, ordered by file and line."""
-    playbook = _playbook_attributes(destination)
+    playbook = playbook_attributes(destination)
     findings: list[Finding] = []
     for descriptor in _descriptors(destination):
         try:
@@ -105,7 +105,7 @@ class _Component:
         if not isinstance(data, dict):
             raise ValueError("it is not a YAML mapping")
         asciidoc = data.get("asciidoc") if isinstance(data.get("asciidoc"), dict) else {}
-        attributes = {**BUILT_IN_ATTRIBUTES, **playbook, **_attribute_values(asciidoc.get("attributes"))}
+        attributes = {**BUILT_IN_ATTRIBUTES, **playbook, **attribute_values(asciidoc.get("attributes"))}
         nav = [str(path) for path in data.get("nav") or [] if isinstance(path, str)]
         root = descriptor.parent
         pages = {}
@@ -229,7 +229,7 @@ def _descriptors(destination: Path) -> Iterator[Path]:
             yield Path(folder) / "antora.yml"
 
 
-def _playbook_attributes(destination: Path) -> dict[str, str]:
+def playbook_attributes(destination: Path) -> dict[str, str]:
     """Attributes the playbook at the top of ``destination`` gives every page (none when it has no playbook)."""
     for name in PLAYBOOKS:
         try:
@@ -241,11 +241,11 @@ def _playbook_attributes(destination: Path) -> dict[str, str]:
         site = data.get("site") if isinstance(data.get("site"), dict) else {}
         asciidoc = data.get("asciidoc") if isinstance(data.get("asciidoc"), dict) else {}
         attributes = {f"site-{key}": str(site[key]) for key in ("title", "url") if site.get(key)}
-        return {**attributes, **_attribute_values(asciidoc.get("attributes"))}
+        return {**attributes, **attribute_values(asciidoc.get("attributes"))}
     return {}
 
 
-def _attribute_values(attributes: Any) -> dict[str, str]:
+def attribute_values(attributes: Any) -> dict[str, str]:
     """Attributes as Asciidoctor receives them: null and false unset, true empty, ``@`` (soft set) dropped."""
     if not isinstance(attributes, dict):
         return {}

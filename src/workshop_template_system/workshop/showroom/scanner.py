@@ -202,7 +202,7 @@ def ids(lines: list[Line], attributes: Mapping[str, str]) -> set[str]:
             else:
                 attributes[name] = value
         if line.kind == "attrlist":
-            explicit.extend(_attrlist_ids(line.text))
+            explicit.extend(attrlist_ids(line.text))
             found.update(explicit)
             continue
         if line.kind == "text":
@@ -211,7 +211,7 @@ def ids(lines: list[Line], attributes: Mapping[str, str]) -> set[str]:
             title = _SECTION.match(line.text) if line.section_level else None
             if title and not explicit and not anchors and "sectids" in attributes:
                 prefix, separator = attributes.get("idprefix", "_"), attributes.get("idseparator", "_")
-                found.add(_unique(auto_id(title.group(2), attributes, prefix, separator), found, separator))
+                found.add(unique_id(auto_id(title.group(2), attributes, prefix, separator), found, separator))
         if line.kind not in ("comment", "directive"):
             explicit = []
     return found
@@ -238,7 +238,7 @@ def auto_id(title: str, attributes: Mapping[str, str], prefix: str = "_", separa
     return generated[1:] if not prefix and generated.startswith(separator) else generated
 
 
-def _unique(candidate: str, taken: set[str], separator: str) -> str:
+def unique_id(candidate: str, taken: set[str], separator: str) -> str:
     number = 2
     unique = candidate
     while unique in taken:
@@ -246,7 +246,7 @@ def _unique(candidate: str, taken: set[str], separator: str) -> str:
     return unique
 
 
-def _attrlist_ids(line: str) -> list[str]:
+def attrlist_ids(line: str) -> list[str]:
     body = line[1:-1]
     if body.startswith("[") and body.endswith("]"):
         return [body[1:-1].split(",", 1)[0].strip()] if body[1:-1] else []
