@@ -114,3 +114,11 @@ def test_an_unknown_embedding_model_says_which_setting_to_check(tmp_path: Path, 
     settings = Settings(workspace_path=tmp_path, llama_stack_endpoint=model_server.url, embedding_model_id="nope")
     with pytest.raises(ModelError, match="has no embedding model 'nope': check EMBEDDING_MODEL_ID"):
         embedder_from_settings(settings)
+
+
+def test_a_list_of_file_names_is_not_an_answer() -> None:
+    from workshop_template_system.rag.answer import _says_something
+
+    assert not _says_something("- `k8s/deployment.yaml`")
+    assert not _says_something("`README.md`, `pom.xml`")
+    assert _says_something("Then apply the manifests and wait for the rollout:")

@@ -137,7 +137,7 @@ def extractive_answer(question: str, found: Sequence[Found], embed: Embed) -> An
     """The sentences of the found sections closest to the question, each cited, with the commands they introduce."""
     sections = relevant(question, found)
     units = [unit for number, item in enumerate(sections) for unit in _units(number, _body(item.hit.text))]
-    prose = [unit for unit in units if not unit.code]
+    prose = [unit for unit in units if not unit.code and _says_something(unit.text)]
     if not prose:
         return Answer((), tuple(citations(sections)), "extractive", found=bool(sections))
     vectors = embed([question, *(_with_code(units, unit) for unit in prose)])
@@ -203,6 +203,11 @@ def _lines(block: str) -> list[str]:
     if "\n" in block:  # a list or a table: one item or row at a time
         return [line.strip() for line in block.splitlines() if line.strip()]
     return [sentence.strip() for sentence in _SENTENCE_END.split(block) if sentence.strip()]
+
+
+def _says_something(text: str) -> bool:
+    """Words a participant can read, not only file names or values in code spans (a "Source files" list)."""
+    return len(re.findall(r"[A-Za-z]{2,}", re.sub(r"`[^`]*`", " ", text))) >= 2
 
 
 def _content_words(text: str) -> set[str]:
