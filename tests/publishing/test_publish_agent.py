@@ -120,3 +120,16 @@ async def test_local_git_is_the_default_forge(
     assert rolled["version"] == "v3"
     copy = clone(published["clone_url"], tmp_path / "clone")
     assert "extra.adoc" not in tree_files(copy) and len(history(copy)) == 3
+
+
+async def test_a_publish_reindexes_the_workshop_in_a_live_chat(
+    start_agent, workspace: Workspace, make_workshop: MakeWorkshop, repository: str
+) -> None:
+    pipeline_id = make_workshop()
+    chat = start_agent("workshop_chat")
+    manager = start_agent("source_manager", WORKSHOP_CHAT_URL=chat.url)
+    published = await _result(manager.url, "publish_workshop", {"pipeline_id": pipeline_id, "repository": repository})
+    assert published["reindex"]["ok"] is True, published["reindex"]
+    assert published["reindex"]["result"]["chunks"]["added"] > 0
+    listed = await _result(chat.url, "list_workshops", {})
+    assert repository in [entry["workshop"] for entry in listed["workshops"]]
