@@ -12,10 +12,7 @@ child's environment, and scrubs it from any message git prints.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
-import signal
 import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -23,7 +20,12 @@ from pathlib import Path
 from typing import Protocol
 
 from workshop_template_system.errors import ConfigurationError, ForgeError, InvalidNameError
-from workshop_template_system.integrations.git import safe_git_environment
+from workshop_template_system.integrations.git import (
+    git_reason,
+    git_subcommand,
+    kill_process_group,
+    safe_git_environment,
+)
 from workshop_template_system.settings import Settings
 from workshop_template_system.workspace import Workspace, validate_id
 
@@ -231,41 +233,15 @@ def run_git(
     try:
         out, err = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
-        _kill(process)
-        raise ForgeError(f"git {_verb(args)} took longer than {timeout:g} s and was stopped") from None
+        kill_process_group(process)
+        raise ForgeError(f"git {git_subcommand(args)} took longer than {timeout:g} s and was stopped") from None
     except BaseException:
-        _kill(process)
+        kill_process_group(process)
         raise
     result = subprocess.CompletedProcess(process.args, process.returncode, out, err)
     if check and result.returncode != 0:
-        raise ForgeError(f"git {_verb(args)} failed: {access.scrub(git_reason(err))}")
+        raise ForgeError(f"git {git_subcommand(args)} failed: {access.scrub(git_reason(err))}")
     return result
-
-
-def git_reason(stderr: str) -> str:
-    """The line of git's stderr that says why it failed (every refused ref, for a push)."""
-    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
-    rejected = [" ".join(line.split()) for line in lines if line.startswith("! [")]
-    if rejected:
-        return "; ".join(rejected) + " (nothing was overwritten)"
-    fatal = [line for line in lines if line.startswith(("fatal:", "error:", "remote: error"))]
-    return (fatal or lines or ["git gave no reason"])[-1]
-
-
-def _verb(args: Sequence[str]) -> str:
-    words = iter(args)
-    for word in words:
-        if word in ("-C", "-c", "--git-dir", "--work-tree"):
-            next(words, None)
-        elif not word.startswith("-"):
-            return word
-    return ""
-
-
-def _kill(process: subprocess.Popen[str]) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)
-    process.communicate()
 
 
 __all__ = [

@@ -24,9 +24,10 @@ import shutil
 import signal
 import subprocess
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import unquote, urlsplit
 
 import git
@@ -277,10 +278,10 @@ class _Runner:
         try:
             out, err = self._wait(process, network)
         except BaseException:
-            _kill(process)
+            kill_process_group(process)
             raise
         if process.returncode != 0:
-            raise GitError(f"git {_subcommand(args)} of {self.source.display} failed: {self._reason(err)}")
+            raise GitError(f"git {git_subcommand(args)} of {self.source.display} failed: {self._reason(err)}")
         return out.decode(errors="surrogateescape")
 
     def _wait(self, process: subprocess.Popen[bytes], network: bool) -> tuple[bytes, bytes]:
@@ -308,21 +309,28 @@ class _Runner:
             )
 
     def _reason(self, stderr: bytes) -> str:
-        lines = [line.strip() for line in stderr.decode(errors="replace").splitlines() if line.strip()]
-        fatal = [line for line in lines if line.startswith(("fatal:", "error:"))]
-        reason = (fatal or lines or ["git gave no reason"])[-1]
-        return reason.replace(self.source.url, self.source.display)
+        return git_reason(stderr.decode(errors="replace")).replace(self.source.url, self.source.display)
 
 
-def _subcommand(args: tuple[str, ...]) -> str:
-    """The git command's name, past ``-C <path>`` and ``-c <setting>``."""
+def git_subcommand(args: Sequence[str]) -> str:
+    """The git command's name, past ``-C <path>``, ``-c <setting>``, ``--git-dir``/``--work-tree`` and other options."""
     words = iter(args)
     for word in words:
-        if word in ("-C", "-c"):
+        if word in ("-C", "-c", "--git-dir", "--work-tree"):
             next(words, None)
-        else:
+        elif not word.startswith("-"):
             return word
     return "git"
+
+
+def git_reason(stderr: str) -> str:
+    """The line of git's stderr that says why it failed (every refused ref, for a push)."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    rejected = [" ".join(line.split()) for line in lines if line.startswith("! [")]
+    if rejected:
+        return "; ".join(rejected) + " (nothing was overwritten)"
+    fatal = [line for line in lines if line.startswith(("fatal:", "error:", "remote: error"))]
+    return (fatal or lines or ["git gave no reason"])[-1]
 
 
 def _fetch(run: _Runner, ref: str | None, depth: int | None) -> str:
@@ -416,7 +424,7 @@ def _remove(dest: Path, existed: bool) -> None:
             child.unlink(missing_ok=True)
 
 
-def _kill(process: subprocess.Popen[bytes]) -> None:
+def kill_process_group(process: subprocess.Popen[Any]) -> None:
     """End git and every helper it started (one process group), and reap it."""
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)

@@ -15,7 +15,6 @@ import contextlib
 import os
 import re
 import shutil
-import signal
 import subprocess
 import time
 from dataclasses import dataclass
@@ -24,7 +23,13 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from workshop_template_system.errors import GitError, RefNotFound, RepositoryRefused
-from workshop_template_system.integrations.git import RepositorySource, allowed_protocols, safe_git_environment
+from workshop_template_system.integrations.git import (
+    RepositorySource,
+    allowed_protocols,
+    git_reason,
+    kill_process_group,
+    safe_git_environment,
+)
 
 # Variables that would point git at another repository or inject configuration (as integrations.git drops them);
 # GIT_SSH_COMMAND and the like stay, for deployments that give git its key that way.
@@ -192,7 +197,7 @@ class Mirror:
                     if network:
                         self._check_size()
         except BaseException:
-            _kill(process)
+            kill_process_group(process)
             raise
 
     def _check_size(self) -> None:
@@ -205,14 +210,4 @@ class Mirror:
             )
 
     def _reason(self, stderr: bytes) -> str:
-        lines = [line.strip() for line in stderr.decode(errors="replace").splitlines() if line.strip()]
-        fatal = [line for line in lines if line.startswith(("fatal:", "error:"))]
-        reason = (fatal or lines or ["git gave no reason"])[-1]
-        return reason.replace(self.source.url, self.source.display)
-
-
-def _kill(process: subprocess.Popen[bytes]) -> None:
-    """End git and every helper it started (one process group), and reap it."""
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)
-    process.communicate()
+        return git_reason(stderr.decode(errors="replace")).replace(self.source.url, self.source.display)
