@@ -7,35 +7,22 @@ so an agent module reads like a menu and never imports ``a2a`` or ``fastapi``.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from workshop_template_system.peer_calls import Peers, ProgressReporter
 from workshop_template_system.settings import Settings
 from workshop_template_system.workspace import Workspace
-
-ProgressReporter = Callable[[str, float | None], Awaitable[None]]
 
 
 class SkillInput(BaseModel):
     """Base of every skill's input model: unknown fields are refused, not ignored."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class Peers(Protocol):
-    """Calls a skill of another agent over A2A and returns its JSON result."""
-
-    async def call(
-        self,
-        agent: str,
-        skill: str,
-        input: Mapping[str, Any],
-        on_progress: ProgressReporter | None = None,
-    ) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True)
@@ -64,6 +51,23 @@ class SkillContext:
     async def run_blocking[T](self, function: Callable[..., T], *args: Any) -> T:
         """Run blocking work (git, files, Antora, locks) off the event loop."""
         return await asyncio.to_thread(function, *args)
+
+    async def run_blocking_with_progress[T](
+        self, work: Callable[[Callable[[str, float], None]], T], *, start: float = 0.0, span: float = 1.0
+    ) -> T:
+        """Run blocking `work` off the loop; the progress it reports from its thread (0 to 1) is relayed in order,
+        mapped onto ``start`` … ``start + span`` of this skill's progress."""
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue[tuple[str, float] | None] = asyncio.Queue()
+
+        def report(message: str, fraction: float) -> None:
+            loop.call_soon_threadsafe(queue.put_nowait, (message, fraction))
+
+        running = asyncio.ensure_future(self.run_blocking(work, report))
+        running.add_done_callback(lambda _: queue.put_nowait(None))
+        while (item := await queue.get()) is not None:
+            await self.progress(item[0], start + span * item[1])
+        return await running
 
 
 SkillHandler = Callable[[SkillContext, Any], Awaitable[SkillResult | dict[str, Any]]]

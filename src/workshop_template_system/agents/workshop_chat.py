@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Callable
 from contextlib import AsyncExitStack
 from functools import partial
 from pathlib import Path
@@ -92,7 +91,9 @@ async def index_workshop(indexes: ChatIndexes, context: SkillContext, request: I
     source = request.source.model_dump(exclude_none=True)
     content = await context.run_blocking(lambda: read_source(context.settings, context.workspace, **source))
     await context.progress(f"indexing {len(content.pages)} pages of '{content.title}'", 0.1)
-    report = await _with_progress(context, lambda progress: index.index(request.workshop, content, progress))
+    report = await context.run_blocking_with_progress(
+        lambda progress: index.index(request.workshop, content, progress), start=0.1, span=0.9
+    )
     return {
         "workshop": report.workshop,
         "title": report.title,
@@ -146,21 +147,6 @@ async def _close_indexes(indexes: ChatIndexes, context: BackgroundContext) -> No
     """Background work that only waits for the agent to stop, then closes the index the skills opened."""
     await context.stop.wait()
     await asyncio.to_thread(indexes.close_all)
-
-
-async def _with_progress[T](context: SkillContext, work: Callable[[Callable[[str, float], None]], T]) -> T:
-    """Run blocking `work` off the loop, relaying the progress it reports from its thread, in order."""
-    loop = asyncio.get_running_loop()
-    queue: asyncio.Queue[tuple[str, float] | None] = asyncio.Queue()
-
-    def report(message: str, fraction: float) -> None:
-        loop.call_soon_threadsafe(queue.put_nowait, (message, fraction))
-
-    running = asyncio.ensure_future(context.run_blocking(work, report))
-    running.add_done_callback(lambda _: queue.put_nowait(None))
-    while (item := await queue.get()) is not None:
-        await context.progress(item[0], 0.1 + 0.9 * item[1])
-    return await running
 
 
 def build_agent() -> AgentSpec:

@@ -12,8 +12,8 @@ from a2a.client import A2ACardResolver, A2AClientError, Client, ClientConfig, Cl
 from a2a.helpers import get_data_parts, get_message_text, new_data_part, new_message
 from a2a.types import AgentCard, Artifact, Role, SendMessageRequest, TaskState, TaskStatus
 
-from workshop_template_system.agents.base import ProgressReporter
 from workshop_template_system.errors import PeerError
+from workshop_template_system.peer_calls import ProgressReporter
 from workshop_template_system.settings import Settings, peer_url_variable
 
 logger = logging.getLogger(__name__)

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from workshop_template_system.errors import WorkspaceError
 from workshop_template_system.integrations.web import WebClient
+from workshop_template_system.peer_calls import ProgressReporter
 from workshop_template_system.validation.build import build_workshop, without_repeats
 from workshop_template_system.validation.code_blocks import check_blocks
 from workshop_template_system.validation.links import Link, LinkChecker, find_links, link_findings
@@ -25,8 +26,6 @@ from workshop_template_system.validation.report import Finding, Report
 from workshop_template_system.validation.versions import Declared, check_versions
 from workshop_template_system.validation.workshop_files import Workshop, read_workshop
 from workshop_template_system.workshop.showroom import check_workshop
-
-Progress = Callable[[str, float | None], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -57,7 +56,7 @@ async def validate_folder(
     cache_dir: Path,
     declared: Sequence[Declared] = (),
     options: ValidationOptions | None = None,
-    progress: Progress | None = None,
+    progress: ProgressReporter | None = None,
 ) -> Report:
     """Validate the workshop copy at ``top``; ``work_dir`` receives the built site, ``cache_dir`` Antora's cache."""
     report = progress or _silent
@@ -112,7 +111,7 @@ def _static_checks(workshop: Workshop, declared: list[Declared]) -> _Static:
 
 
 async def _check_links(
-    static: _Static, workshop: Workshop, options: ValidationOptions, report: Progress
+    static: _Static, workshop: Workshop, options: ValidationOptions, report: ProgressReporter
 ) -> list[Finding]:
     urls = list(dict.fromkeys(link.url.split("#", 1)[0] for link in static.links))
     static.checked["links"] = 0

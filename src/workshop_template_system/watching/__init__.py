@@ -7,12 +7,12 @@
     run_poller                                  `poller`: check_updates on a schedule
 
 Blocking functions (git, files, locks) are meant for a worker thread; `propose_update` and
-`run_poller` are coroutines. Nothing here imports the A2A protocol: peers come in as a `SkillCaller`.
+`run_poller` are coroutines. Nothing here imports the A2A protocol: peers come in as `peer_calls.Peers`.
 """
 
 from workshop_template_system.watching.changes import AffectedModule, ChangedFile, Priority
 from workshop_template_system.watching.poller import run_poller
-from workshop_template_system.watching.proposal import SkillCaller, Step, propose_update
+from workshop_template_system.watching.proposal import Step, propose_update
 from workshop_template_system.watching.registration import list_watches, unwatch, watch_repository
 from workshop_template_system.watching.updates import CheckResults, UpdateReport, check_updates
 from workshop_template_system.watching.watches import Watch, WatchStore, validate_workshop_name
@@ -22,7 +22,6 @@ __all__ = [
     "ChangedFile",
     "CheckResults",
     "Priority",
-    "SkillCaller",
     "Step",
     "UpdateReport",
     "Watch",

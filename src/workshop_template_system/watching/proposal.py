@@ -15,29 +15,20 @@ The last seen commit advances only once the branch is published; nothing is ever
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn, Protocol
+from typing import Any, NoReturn
 
 from pydantic import BaseModel
 
 from workshop_template_system.errors import PeerError, WorkshopSystemError
+from workshop_template_system.peer_calls import Peers, ProgressReporter
 from workshop_template_system.settings import Settings
 from workshop_template_system.watching.review import review_body, review_title
 from workshop_template_system.watching.updates import UpdateReport, check_updates
 from workshop_template_system.watching.watches import AGENT, WatchStore, validate_workshop_name
 from workshop_template_system.workspace import Workspace, atomic_write_json, validate_id
 from workshop_template_system.workspace.clock import now_iso, utc_now
-
-Progress = Callable[[str, float | None], Awaitable[None]]
-
-
-class SkillCaller(Protocol):
-    """Calls another agent's skill and returns its JSON result; `PeerError` when it cannot."""
-
-    async def call(
-        self, agent: str, skill: str, input: Mapping[str, Any], on_progress: Progress | None = None
-    ) -> dict[str, Any]: ...
 
 
 class Step(BaseModel):
@@ -52,7 +43,7 @@ class Step(BaseModel):
 class _Steps:
     """Runs the proposal's calls one by one and keeps each outcome."""
 
-    def __init__(self, peers: SkillCaller, progress: Progress) -> None:
+    def __init__(self, peers: Peers, progress: ProgressReporter) -> None:
         self.peers = peers
         self.progress = progress
         self.done: list[Step] = []
@@ -86,7 +77,7 @@ class _Steps:
 
 
 async def propose_update(
-    workspace: Workspace, settings: Settings, peers: SkillCaller, workshop: str, progress: Progress
+    workspace: Workspace, settings: Settings, peers: Peers, workshop: str, progress: ProgressReporter
 ) -> dict[str, Any]:
     """Propose the update of one watched workshop (see the module's docstring)."""
     validate_workshop_name(workshop)
