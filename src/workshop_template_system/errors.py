@@ -17,6 +17,8 @@
     ├── WebError                     a web address cannot be fetched or searched
     │   └── UrlRefused               an address refused by policy (scheme, private or metadata address)
     ├── PeerError                    another agent is unreachable or its task failed
+    │   └── PeerUnreachable          nothing answered at the agent's address, even after retries
+    ├── PipelineError                a pipeline step failed, or the pipeline cannot do what was asked now
     └── ServeError                   a server cannot start or an agent process died
 
 Foreign exceptions (httpx, git, filelock, llama-stack-client, ...) are translated once, where they are
@@ -91,6 +93,14 @@ class UrlRefused(WebError):
 
 class PeerError(WorkshopSystemError):
     """Another agent could not be reached, or its task did not complete."""
+
+
+class PeerUnreachable(PeerError):
+    """Nothing answered at another agent's address (connection refused), even after the retries."""
+
+
+class PipelineError(WorkshopSystemError):
+    """A pipeline step failed (the run can be resumed), or the run cannot do what was asked in its state."""
 
 
 class ServeError(WorkshopSystemError):

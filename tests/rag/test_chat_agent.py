@@ -6,12 +6,14 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import httpx
+import pytest
 from a2a.helpers import get_data_parts, get_message_text
 from a2a.types import StreamResponse, TaskState
 from rag_model_server import CHAT_MODEL, EMBEDDING_MODEL, running_model_server
 from rag_support import FIXTURE
 
-from support import send, skill_message, text_message
+from support import rpc, send, skill_message, text_message
 
 ROUTE = "How do I make the app reachable from outside the cluster?"
 CHUNKS = 24  # of module 3, troubleshooting, conclusion and the appendix
@@ -52,15 +54,24 @@ async def test_index_ask_stream_restart_share_and_remove(start_agent, tmp_path: 
     streamed = _result(events)
     assert streamed["question"] == "My container was OOMKilled, what now?"
     assert streamed["citations"][0]["anchor"] == "_the_pod_is_oomkilled"
-    updates = [
-        (number, get_message_text(event.status_update.status.message))
+    pieces = [
+        (number, event.artifact_update)
         for number, (_, event) in enumerate(events)
-        if event.HasField("status_update") and event.status_update.status.state == TaskState.TASK_STATE_WORKING
+        if event.HasField("artifact_update") and event.artifact_update.artifact.name == "answer"
     ]
-    pieces = [(number, text) for number, text in updates if text != "running ask"]
-    assert len(pieces) >= 2 and all(text in streamed["answer"] for _, text in pieces)
-    artifact = next(number for number, (_, event) in enumerate(events) if event.HasField("artifact_update"))
-    assert max(number for number, _ in pieces) < artifact  # the answer streams before the result
+    assert len(pieces) >= 2 and "".join(get_message_text(u.artifact) for _, u in pieces) == streamed["answer"]
+    assert [update.append for _, update in pieces] == [False] + [True] * (len(pieces) - 1)
+    assert [update.last_chunk for _, update in pieces] == [False] * (len(pieces) - 1) + [True]
+    result = next(
+        number
+        for number, (_, event) in enumerate(events)
+        if event.HasField("artifact_update") and event.artifact_update.artifact.name == "result"
+    )
+    assert max(number for number, _ in pieces) < result  # the answer streams before the result
+    task_id = events[-1][1].status_update.task_id
+    stored = rpc(chat.url, {"jsonrpc": "2.0", "id": 1, "method": "tasks/get", "params": {"id": task_id}}).json()
+    [answer_artifact] = [item for item in stored["result"]["artifacts"] if item["name"] == "answer"]
+    assert "".join(part["text"] for part in answer_artifact["parts"]) == streamed["answer"]
 
     off_topic = await _call(chat.url, "ask", {"question": "How do I bake sourdough bread?"})
     assert off_topic["found"] is False and off_topic["answer"].startswith("I could not find an answer")
@@ -74,12 +85,14 @@ async def test_index_ask_stream_restart_share_and_remove(start_agent, tmp_path: 
     again = await _call(chat.url, "index_workshop", {"workshop": "trailhead", "source": {"path": str(workshop)}})
     assert again["chunks"] == {"added": 0, "updated": 0, "removed": 0, "unchanged": CHUNKS}
 
-    second = start_agent("workshop_chat")  # a second process on the same Milvus Lite database
-    [(_, event)] = await send(second.url, text_message(ROUTE), streaming=False)
-    assert event.task.status.state == TaskState.TASK_STATE_FAILED
-    reason = get_message_text(event.task.status.message)
-    assert "another process has the Milvus Lite database" in reason
-    assert "serves one workshop_chat process only" in reason and "set MILVUS_ENDPOINT" in reason
+    ready = httpx.get(chat.url + "/readyz").json()
+    assert ready["checks"]["vector_store"] == "ok"
+    with pytest.raises(RuntimeError) as refused:  # a second process on the same Milvus Lite database
+        start_agent("workshop_chat")
+    log = str(refused.value)
+    assert "agent exited with 1" in log and "Traceback" not in log
+    assert "cannot start: another process has the Milvus Lite database" in log
+    assert "serves one workshop_chat process only" in log and "set MILVUS_ENDPOINT" in log
 
     assert (await _call(chat.url, "ask", {"question": ROUTE}))["citations"][0]["anchor"] == "expose"
     removed = await _call(chat.url, "remove_workshop", {"workshop": "trailhead"})

@@ -38,7 +38,8 @@ def test_agent_serves_its_card_health_and_metrics(start_agent, name: str) -> Non
     assert httpx.get(agent.url + "/healthz").json() == {"status": "ok", "agent": name}
     ready = httpx.get(agent.url + "/readyz")
     assert ready.status_code == 200, ready.text
-    assert ready.json()["checks"] == {"workspace": "ok", "task_store": "ok"}
+    own = {"vector_store": "ok"} if name == "workshop_chat" else {}  # what the agent opened at startup
+    assert ready.json()["checks"] == {"workspace": "ok", "task_store": "ok", **own}
     metrics = httpx.get(agent.url + "/metrics").text
     assert f'agent_info{{agent="{name}"}} 1.0' in metrics
     assert 'http_requests_total{method="GET",route="/readyz",status="200"} 1.0' in metrics

@@ -7,7 +7,8 @@ so an agent module reads like a menu and never imports ``a2a`` or ``fastapi``.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,9 @@ from pydantic import BaseModel, ConfigDict
 from workshop_template_system.peer_calls import Peers, ProgressReporter
 from workshop_template_system.settings import Settings
 from workshop_template_system.workspace import Workspace
+
+TextStreamer = Callable[[str, str, bool], Awaitable[None]]
+"""Appends text to a named artifact of the task as it is produced: ``(artifact, text, last)``."""
 
 
 class SkillInput(BaseModel):
@@ -43,10 +47,15 @@ class SkillContext:
     task_id: str
     peers: Peers
     report: ProgressReporter
+    streamer: TextStreamer
 
     async def progress(self, message: str, fraction: float | None = None) -> None:
         """Tell the caller what the skill is doing (a ``working`` status update)."""
         await self.report(message, fraction)
+
+    async def stream_text(self, artifact: str, text: str, *, last: bool = False) -> None:
+        """Send a piece of a text artifact (an answer, say) as soon as it exists; the pieces add up to the artifact."""
+        await self.streamer(artifact, text, last)
 
     async def run_blocking[T](self, function: Callable[..., T], *args: Any) -> T:
         """Run blocking work (git, files, Antora, locks) off the event loop."""
@@ -84,6 +93,9 @@ class BackgroundContext:
 
 
 BackgroundWork = Callable[[BackgroundContext], Awaitable[None]]
+ReadinessCheck = Callable[[], Awaitable[None]]
+"""Raises when something the agent needs does not answer; ``/readyz`` reports the exception's message."""
+AgentLifespan = Callable[[BackgroundContext], AbstractAsyncContextManager[Mapping[str, ReadinessCheck]]]
 
 
 @dataclass(frozen=True)
@@ -115,6 +127,11 @@ class AgentSpec:
     """The skill that plain text goes to when it names no skill."""
     background: BackgroundWork | None = None
     """Work the agent runs for as long as it is up (a poller, say), started and stopped by the runtime."""
+    page: str | None = None
+    """A web page of the agent for people: its folder in ``workshop_template_system/pages/``, served at ``/<page>``."""
+    lifespan: AgentLifespan | None = None
+    """Opens what the skills share (an index, say) before the agent serves and closes it at stop; yields the
+    named readiness checks of what it opened. A `WorkshopSystemError` it raises stops the agent with that message."""
 
     @property
     def slug(self) -> str:

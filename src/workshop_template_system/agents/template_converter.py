@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import replace
+from typing import Any, Literal
 
 from pydantic import Field
 
 from workshop_template_system.agents.base import AgentSpec, Skill, SkillContext, SkillInput, SkillResult
 from workshop_template_system.agents.pipeline_input import PipelineId
+from workshop_template_system.errors import InvalidNameError
+from workshop_template_system.integrations.forge import validate_repository_name
 from workshop_template_system.integrations.git import validate_repository_source
+from workshop_template_system.peer_calls import ProgressReporter
+from workshop_template_system.pipeline import PipelineDriver, PipelineRun
+from workshop_template_system.pipeline.state import load_run
 from workshop_template_system.workshop.pipeline_steps import ANALYSIS_AGENT, analyze_clone, clone_into_pipeline
+from workshop_template_system.workspace import Workspace
 
 
 class AnalyzeInput(SkillInput):
@@ -60,6 +67,100 @@ async def convert_repository(context: SkillContext, request: AnalyzeInput) -> di
     return {"pipeline_id": pipeline_id, "analysis": analysis.data, "workshop": workshop}
 
 
+class RunInput(SkillInput):
+    repository: str = Field(min_length=1, max_length=2048, description="https/ssh/git URL, or a local path")
+    ref: str | None = Field(default=None, max_length=256, description="branch, tag or commit; default branch if absent")
+    name: str | None = Field(default=None, max_length=100, description="workshop name; the repository's if absent")
+    approval: Literal["auto", "manual"] = Field(
+        default="auto", description="auto: publish when validation found no errors; manual: always wait for approval"
+    )
+
+
+class PipelineInput(SkillInput):
+    pipeline_id: PipelineId
+
+
+class ApproveInput(PipelineInput):
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class RejectInput(PipelineInput):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class StatusInput(SkillInput):
+    pipeline_id: PipelineId | None = Field(default=None, description="one pipeline; every run if absent")
+
+
+def _driver(context: SkillContext) -> PipelineDriver:
+    async def call(agent: str, skill: str, input: dict[str, Any], progress: ProgressReporter) -> dict[str, Any]:
+        if agent == "template_converter":  # this agent's own step runs here, not through an HTTP call to itself
+            return (await analyze_repository(replace(context, report=progress), AnalyzeInput(**input))).data
+        return await context.peers.call(agent, skill, input, on_progress=progress)
+
+    return PipelineDriver(context.workspace, call, context.progress)
+
+
+def _outcome(pipeline_id: str, run: PipelineRun) -> dict[str, Any]:
+    return {"pipeline_id": pipeline_id, **run.model_dump(mode="json")}
+
+
+async def run_pipeline(context: SkillContext, request: RunInput) -> dict[str, Any]:
+    """The whole pipeline for a repository: analyse, build, validate, approve, publish, index, watch."""
+    source = validate_repository_source(request.repository, allow_local=context.settings.allow_local_repositories)
+    name = request.name or source.name.removesuffix(".git")
+    try:
+        validate_repository_name(name)
+    except InvalidNameError as exc:
+        raise InvalidNameError(f"{exc}; choose a workshop name with 'name'") from None
+    pipeline_id, run = await _driver(context).start(request.repository, request.ref, name, request.approval)
+    return _outcome(pipeline_id, run)
+
+
+async def resume_pipeline(context: SkillContext, request: PipelineInput) -> dict[str, Any]:
+    """Go on with a pipeline from the step that did not complete (nothing completed is done again)."""
+    return _outcome(request.pipeline_id, await _driver(context).resume(request.pipeline_id))
+
+
+async def approve_pipeline(context: SkillContext, request: ApproveInput) -> dict[str, Any]:
+    """Approve a pipeline waiting at the gate, and go on to publish it."""
+    return _outcome(request.pipeline_id, await _driver(context).approve(request.pipeline_id, request.note))
+
+
+async def reject_pipeline(context: SkillContext, request: RejectInput) -> dict[str, Any]:
+    """Reject a pipeline waiting at the gate: it ends without publishing."""
+    return _outcome(request.pipeline_id, await _driver(context).reject(request.pipeline_id, request.reason))
+
+
+async def pipeline_status(context: SkillContext, request: StatusInput) -> dict[str, Any]:
+    """One run with its steps and the agents' statuses, or a line for every run."""
+    workspace = context.workspace
+    if request.pipeline_id is not None:
+        run = await context.run_blocking(load_run, workspace, request.pipeline_id)
+        agents = await context.run_blocking(workspace.agent_statuses, request.pipeline_id)
+        return {**_outcome(request.pipeline_id, run), "agents": agents}
+    return {"pipelines": await context.run_blocking(_runs, workspace)}
+
+
+def _runs(workspace: Workspace) -> list[dict[str, Any]]:
+    runs = []
+    for pipeline_id in workspace.pipeline_ids():
+        info = workspace.pipeline_info(pipeline_id)
+        if "run" in info:
+            run = PipelineRun.model_validate(info["run"])
+            runs.append(
+                {
+                    "pipeline_id": pipeline_id,
+                    "name": run.name,
+                    "status": run.status,
+                    "step": run.step,
+                    "message": run.message,
+                    "updated_time": info.get("updated_time"),
+                }
+            )
+    return runs
+
+
 _REPOSITORY_EXAMPLE = '{"repository": "https://github.com/spring-guides/gs-rest-service.git", "ref": "main"}'
 
 AGENT = AgentSpec(
@@ -98,6 +199,64 @@ AGENT = AgentSpec(
             examples=(_REPOSITORY_EXAMPLE,),
             tags=("repository", "workshop"),
             from_text=lambda rest: {"repository": rest},
+        ),
+        Skill(
+            id="run_pipeline",
+            name="Run pipeline",
+            description=(
+                "The whole pipeline across the agents: analyse the repository, build the workshop (content_creator), "
+                "validate it (research_validation), pass the approval gate, publish it (source_manager), have "
+                "workshop_chat index it and documentation_pipeline watch the repository. Its state is kept in the "
+                "pipeline's pipeline-info.json; a failed step can be resumed. Input: "
+                '{"repository", "ref"?, "name"?, "approval"?: "auto"|"manual"}.'
+            ),
+            input_model=RunInput,
+            handler=run_pipeline,
+            examples=('{"repository": "https://github.com/spring-guides/gs-rest-service.git", "approval": "manual"}',),
+            tags=("pipeline",),
+            from_text=lambda rest: {"repository": rest},
+        ),
+        Skill(
+            id="resume_pipeline",
+            name="Resume pipeline",
+            description='Goes on with a pipeline from the step that failed or was interrupted. Input: {"pipeline_id"}.',
+            input_model=PipelineInput,
+            handler=resume_pipeline,
+            examples=('{"pipeline_id": "pipeline-20261127-183000-ab12cd"}',),
+            tags=("pipeline",),
+            from_text=lambda rest: {"pipeline_id": rest},
+        ),
+        Skill(
+            id="approve_pipeline",
+            name="Approve pipeline",
+            description='Approves a pipeline waiting at the gate and publishes it. Input: {"pipeline_id", "note"?}.',
+            input_model=ApproveInput,
+            handler=approve_pipeline,
+            examples=('{"pipeline_id": "pipeline-20261127-183000-ab12cd", "note": "reviewed"}',),
+            tags=("pipeline",),
+            from_text=lambda rest: {"pipeline_id": rest},
+        ),
+        Skill(
+            id="reject_pipeline",
+            name="Reject pipeline",
+            description='Rejects a pipeline at the gate; nothing is published. Input: {"pipeline_id", "reason"}.',
+            input_model=RejectInput,
+            handler=reject_pipeline,
+            examples=('{"pipeline_id": "pipeline-20261127-183000-ab12cd", "reason": "module 2 is wrong"}',),
+            tags=("pipeline",),
+        ),
+        Skill(
+            id="pipeline_status",
+            name="Pipeline status",
+            description=(
+                "A pipeline's run (each step's status, attempts, summary or error) and the agents' statuses; "
+                'without an id, one line per run. Input: {"pipeline_id"?}.'
+            ),
+            input_model=StatusInput,
+            handler=pipeline_status,
+            examples=('{"pipeline_id": "pipeline-20261127-183000-ab12cd"}',),
+            tags=("pipeline",),
+            from_text=lambda rest: {"pipeline_id": rest} if rest else {},
         ),
     ),
     text_skill="analyze_repository",

@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
-from contextlib import AsyncExitStack
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
 from functools import partial
-from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field, model_validator
 
-from workshop_template_system.agents.base import AgentSpec, BackgroundContext, Skill, SkillContext, SkillInput
+from workshop_template_system.agents.base import (
+    AgentSpec,
+    BackgroundContext,
+    ReadinessCheck,
+    Skill,
+    SkillContext,
+    SkillInput,
+)
 from workshop_template_system.agents.pipeline_input import PipelineId
+from workshop_template_system.errors import StoreLocked, WorkshopSystemError
 from workshop_template_system.integrations.llama_stack import model_from_settings
 from workshop_template_system.rag import chat
 from workshop_template_system.rag.index import ChatIndex
@@ -20,33 +29,57 @@ from workshop_template_system.rag.sources import read_source
 from workshop_template_system.settings import Settings
 from workshop_template_system.workspace import Workspace, validate_id
 
+logger = logging.getLogger(__name__)
 WorkshopName = Annotated[str, Field(max_length=128), AfterValidator(lambda value: validate_id(value, "workshop name"))]
 
 
-class ChatIndexes:
-    """This process's `ChatIndex`, one per workspace: opened by the first skill that needs it, closed at stop.
+class OpenIndex:
+    """This process's `ChatIndex`: opened when the agent starts, closed when it stops.
 
-    The runtime has no per-agent resource hook yet; with one, the lifespan calls `ChatIndex.open` and
-    `ChatIndex.close` itself and this holder goes away.
+    A Milvus server that does not answer at start does not stop the agent: the index is opened again by
+    the next skill or readiness check that needs it. Milvus Lite held by another process does stop it.
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._open: dict[Path, ChatIndex] = {}
+        self._index: ChatIndex | None = None
 
     def get(self, settings: Settings, workspace: Workspace) -> ChatIndex:
-        """The open index, opening it on first use (blocking: model load, Milvus connection)."""
+        """The open index, opening it if it is not (blocking: model load, Milvus connection)."""
         with self._lock:
-            if workspace.root not in self._open:
-                self._open[workspace.root] = ChatIndex.open(settings, workspace)
-            return self._open[workspace.root]
+            if self._index is None:
+                self._index = ChatIndex.open(settings, workspace)
+            return self._index
 
-    def close_all(self) -> None:
-        """Close every open index (releasing a Milvus Lite database for the next process)."""
+    def check(self, settings: Settings, workspace: Workspace) -> None:
+        """Readiness: the index is open and its store answers."""
+        self.get(settings, workspace).store.ping()
+
+    def close(self) -> None:
+        """Close the index (releasing a Milvus Lite database for the next process)."""
         with self._lock:
-            indexes, self._open = list(self._open.values()), {}
-        for index in indexes:
+            index, self._index = self._index, None
+        if index is not None:
             index.close()
+
+
+@asynccontextmanager
+async def open_index(holder: OpenIndex, context: BackgroundContext) -> AsyncIterator[dict[str, ReadinessCheck]]:
+    """The agent's lifespan: open the index before serving; a locked Lite database stops the agent right away."""
+    settings, workspace = context.settings, context.workspace
+    if not settings.rag_enabled:
+        yield {}
+        return
+    try:
+        await asyncio.to_thread(holder.get, settings, workspace)
+    except StoreLocked:
+        raise
+    except WorkshopSystemError as exc:
+        logger.warning("the chat index is not open yet (retried on first use): %s", exc)
+    try:
+        yield {"vector_store": partial(asyncio.to_thread, holder.check, settings, workspace)}
+    finally:
+        await asyncio.to_thread(holder.close)
 
 
 class Source(SkillInput):
@@ -84,7 +117,7 @@ class RemoveInput(SkillInput):
     workshop: WorkshopName
 
 
-async def index_workshop(indexes: ChatIndexes, context: SkillContext, request: IndexInput) -> dict[str, Any]:
+async def index_workshop(indexes: OpenIndex, context: SkillContext, request: IndexInput) -> dict[str, Any]:
     """Read the workshop from its source, split it by section, and bring its stored chunks up to date."""
     index = await _index(indexes, context)
     await context.progress(f"reading the workshop '{request.workshop}'", 0.05)
@@ -105,7 +138,7 @@ async def index_workshop(indexes: ChatIndexes, context: SkillContext, request: I
     }
 
 
-async def ask(indexes: ChatIndexes, context: SkillContext, request: AskInput) -> dict[str, Any]:
+async def ask(indexes: OpenIndex, context: SkillContext, request: AskInput) -> dict[str, Any]:
     """Answer from the indexed sections, streaming the answer piece by piece, with citations."""
     index = await _index(indexes, context)
     async with AsyncExitStack() as stack:
@@ -113,8 +146,9 @@ async def ask(indexes: ChatIndexes, context: SkillContext, request: AskInput) ->
         if model is not None:
             await stack.enter_async_context(model)
         answer = await chat.ask(index, request.question, request.workshop, request.top_k, model)
-    for piece in answer.pieces:
-        await context.progress(piece)
+    pieces = answer.joined_pieces()
+    for number, piece in enumerate(pieces, 1):
+        await context.stream_text("answer", piece, last=number == len(pieces))
     return {
         "question": request.question,
         "workshop": request.workshop,
@@ -126,32 +160,26 @@ async def ask(indexes: ChatIndexes, context: SkillContext, request: AskInput) ->
     }
 
 
-async def list_workshops(indexes: ChatIndexes, context: SkillContext, request: ListInput) -> dict[str, Any]:
+async def list_workshops(indexes: OpenIndex, context: SkillContext, request: ListInput) -> dict[str, Any]:
     """The indexed workshops, with their titles and sizes."""
     index = await _index(indexes, context)
     return {"workshops": await context.run_blocking(index.workshops)}
 
 
-async def remove_workshop(indexes: ChatIndexes, context: SkillContext, request: RemoveInput) -> dict[str, Any]:
+async def remove_workshop(indexes: OpenIndex, context: SkillContext, request: RemoveInput) -> dict[str, Any]:
     """Delete a workshop from the index; removing one that is not indexed removes nothing."""
     index = await _index(indexes, context)
     removed = await context.run_blocking(index.remove, request.workshop)
     return {"workshop": request.workshop, "removed": removed}
 
 
-async def _index(indexes: ChatIndexes, context: SkillContext) -> ChatIndex:
+async def _index(indexes: OpenIndex, context: SkillContext) -> ChatIndex:
     return await context.run_blocking(indexes.get, context.settings, context.workspace)
 
 
-async def _close_indexes(indexes: ChatIndexes, context: BackgroundContext) -> None:
-    """Background work that only waits for the agent to stop, then closes the index the skills opened."""
-    await context.stop.wait()
-    await asyncio.to_thread(indexes.close_all)
-
-
 def build_agent() -> AgentSpec:
-    """The agent, with a `ChatIndexes` of its own that its skills share (a fresh one for each test)."""
-    indexes = ChatIndexes()
+    """The agent, with an `OpenIndex` of its own that its skills share."""
+    indexes = OpenIndex()
     return AgentSpec(
         name="workshop_chat",
         title="Workshop Chat",
@@ -216,7 +244,8 @@ def build_agent() -> AgentSpec:
             ),
         ),
         text_skill="ask",
-        background=partial(_close_indexes, indexes),
+        page="chat",
+        lifespan=partial(open_index, indexes),
     )
 
 

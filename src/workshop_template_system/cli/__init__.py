@@ -8,6 +8,7 @@ import click
 
 from workshop_template_system import __version__
 from workshop_template_system.cli.errors import exit_on_error
+from workshop_template_system.cli.pipeline import pipeline
 from workshop_template_system.cli.workspace import workspace
 from workshop_template_system.errors import ConfigurationError
 from workshop_template_system.settings import AGENT_NAMES, Settings, normalize_agent_name
@@ -117,6 +118,7 @@ def up(host: str, base_port: int, agent_names: tuple[str, ...], workspace_path: 
 
 
 main.add_command(workspace)
+main.add_command(pipeline)
 
 
 if __name__ == "__main__":  # pragma: no cover

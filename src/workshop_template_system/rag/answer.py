@@ -67,11 +67,16 @@ class Answer:
     @property
     def text(self) -> str:
         """The pieces as one text: code blocks on lines of their own."""
-        text = ""
-        for piece in self.pieces:
-            joint = "\n\n" if piece.startswith("```") or text.endswith("```") or piece.startswith("- ") else " "
-            text = f"{text}{joint}{piece}" if text else piece
-        return text
+        return "".join(self.joined_pieces())
+
+    def joined_pieces(self) -> list[str]:
+        """Each piece with the space or blank line that joins it to the one before: together, `text`."""
+        joined: list[str] = []
+        for number, piece in enumerate(self.pieces):
+            before = self.pieces[number - 1] if number else ""
+            joint = "\n\n" if piece.startswith("```") or before.endswith("```") or piece.startswith("- ") else " "
+            joined.append(f"{joint}{piece}" if number else piece)
+        return joined
 
 
 @dataclass(frozen=True)

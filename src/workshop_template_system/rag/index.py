@@ -31,9 +31,9 @@ from workshop_template_system.workspace import Workspace, validate_id
 AGENT_SLUG = "workshop-chat"
 WRITE_LOCK = "rag-index"
 CANDIDATES = 20
+"""Chunks each search (dense and BM25) returns before fusion; more than top_k, so fusion can reorder."""
 STORE_TIMEOUT = 30.0
 """Seconds one request to the Milvus server may take."""
-"""Chunks each search (dense and BM25) returns before fusion; more than top_k, so fusion can reorder."""
 
 Progress = Callable[[str, float], None]
 

@@ -138,6 +138,12 @@ class MilvusStore:
             self.flush()
         return len(ids)
 
+    def ping(self) -> None:
+        """Raise `VectorStoreError` when Milvus does not answer or the collection is gone."""
+        client, name = self._client, self.collection
+        if not _call(self.where, lambda: client.has_collection(name)):
+            raise VectorStoreError(f"Milvus at {self.where} has no collection {name} any more")
+
     def close(self) -> None:
         """Close the client; for Lite, also stop its in-process server, which holds the database's lock."""
         with contextlib.suppress(MilvusException):

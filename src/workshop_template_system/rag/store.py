@@ -64,6 +64,10 @@ class VectorStore(Protocol):
         """Delete all of a workshop's chunks; how many there were."""
         ...
 
+    def ping(self) -> None:
+        """Raise when the store does not answer."""
+        ...
+
     def close(self) -> None:
         """Release the connection (and, for Milvus Lite, the database's lock)."""
         ...

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 from a2a.server.request_handlers import DefaultRequestHandler
 from a2a.server.routes import (
@@ -16,9 +16,11 @@ from a2a.server.routes import (
 from fastapi import FastAPI
 from starlette.requests import Request
 from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from workshop_template_system import __version__
 from workshop_template_system.agents.base import AgentSpec, BackgroundContext
+from workshop_template_system.errors import WorkshopSystemError
 from workshop_template_system.runtime.auth import BearerAuthMiddleware
 from workshop_template_system.runtime.background import Background
 from workshop_template_system.runtime.card import build_card, card_routes
@@ -60,21 +62,30 @@ def create_app(spec: AgentSpec, settings: Settings, url: str) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await store.initialize()
-        background = Background(spec, BackgroundContext(settings, workspace, executor.peers, asyncio.Event()))
-        logger.info("%s ready at %s (workspace %s)", spec.name, url, workspace.root)
-        try:
-            yield
-        finally:
-            await background.stop(settings.shutdown_grace)
-            await executor.fail_running(settings.shutdown_grace)
-            await asyncio.sleep(0.2)  # let the task store write the final states just enqueued
-            await http.aclose()
-            await engine.dispose()
-            logger.info("%s stopped", spec.name)
+        context = BackgroundContext(settings, workspace, executor.peers, asyncio.Event())
+        async with AsyncExitStack() as resources:
+            resources.push_async_callback(engine.dispose)
+            resources.push_async_callback(http.aclose)
+            await store.initialize()
+            if spec.lifespan is not None:
+                try:
+                    readiness.checks.update(await resources.enter_async_context(spec.lifespan(context)))
+                except WorkshopSystemError as exc:
+                    app.state.startup_error = exc
+                    raise
+            background = Background(spec, context)
+            logger.info("%s ready at %s (workspace %s)", spec.name, url, workspace.root)
+            try:
+                yield
+            finally:
+                await background.stop(settings.shutdown_grace)
+                await executor.fail_running(settings.shutdown_grace)
+                await asyncio.sleep(0.2)  # let the task store write the final states just enqueued
+        logger.info("%s stopped", spec.name)
 
     app = FastAPI(title=f"{spec.title} agent", version=__version__, description=spec.description, lifespan=lifespan)
     app.state.agent_name = spec.name
+    app.state.startup_error = None
     handler = DefaultRequestHandler(executor, store, card)
     add_a2a_routes_to_fastapi(
         app,
@@ -95,7 +106,28 @@ def create_app(spec: AgentSpec, settings: Settings, url: str) -> FastAPI:
     if settings.a2a_auth_token is not None:
         app.add_middleware(BearerAuthMiddleware, token=settings.a2a_auth_token.reveal())
     app.add_middleware(MetricsMiddleware, metrics=metrics, routes=OWN_ROUTES)  # outermost: counts 401s too
+    app.add_middleware(StartupErrorMiddleware)
     return app
+
+
+class StartupErrorMiddleware:
+    """Reports a startup that failed on one of our errors as its one-line message, not a traceback."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "lifespan":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_message(message: Message) -> None:
+            error = scope["app"].state.startup_error
+            if message["type"] == "lifespan.startup.failed" and error is not None:
+                message = {**message, "message": f"cannot start: {error}"}
+            await send(message)
+
+        await self.app(scope, receive, send_message)
 
 
 def _skills_endpoint(spec: AgentSpec) -> Callable[[Request], Awaitable[JSONResponse]]:

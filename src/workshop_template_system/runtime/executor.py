@@ -83,6 +83,7 @@ class SkillExecutor(AgentExecutor):
                 task_id=updater.task_id,
                 peers=self.peers,
                 report=lambda text, fraction: self._progress(updater, text, fraction),
+                streamer=_TextArtifacts(updater).append,
             )
             outcome = await call.skill.handler(skill_context, call.input)
             result = outcome if isinstance(outcome, SkillResult) else SkillResult(outcome)
@@ -147,3 +148,18 @@ class SkillExecutor(AgentExecutor):
     @staticmethod
     def _text(updater: TaskUpdater, text: str) -> Message:
         return updater.new_agent_message([new_text_part(text)])
+
+
+class _TextArtifacts:
+    """A task's streamed text artifacts: the first piece of each opens it, the next ones append to it."""
+
+    def __init__(self, updater: TaskUpdater) -> None:
+        self.updater = updater
+        self.ids: dict[str, str] = {}
+
+    async def append(self, name: str, text: str, last: bool) -> None:
+        appending = name in self.ids
+        artifact_id = self.ids.setdefault(name, f"{self.updater.task_id}-{name}")
+        await self.updater.add_artifact(
+            [new_text_part(text)], artifact_id=artifact_id, name=name, append=appending, last_chunk=last
+        )

@@ -12,7 +12,7 @@ from a2a.client import A2ACardResolver, A2AClientError, Client, ClientConfig, Cl
 from a2a.helpers import get_data_parts, get_message_text, new_data_part, new_message
 from a2a.types import AgentCard, Artifact, Role, SendMessageRequest, TaskState, TaskStatus
 
-from workshop_template_system.errors import PeerError
+from workshop_template_system.errors import PeerError, PeerUnreachable
 from workshop_template_system.peer_calls import ProgressReporter
 from workshop_template_system.settings import Settings, peer_url_variable
 
@@ -55,8 +55,11 @@ class PeerClient:
                 client = await self._client(agent)
                 return await self._follow(agent, skill, client, request, on_progress)
             except A2AClientError as exc:
-                if not _never_connected(exc) or attempt == CONNECT_ATTEMPTS:
-                    raise PeerError(f"calling {agent}.{skill} at {self.urls.get(agent)} failed: {exc}") from exc
+                failure = f"calling {agent}.{skill} at {self.urls.get(agent)} failed: {exc}"
+                if not _never_connected(exc):
+                    raise PeerError(failure) from exc
+                if attempt == CONNECT_ATTEMPTS:
+                    raise PeerUnreachable(failure) from exc
                 self._clients.pop(agent, None)
                 delay = FIRST_BACKOFF_SECONDS * 2 ** (attempt - 1)
                 logger.warning("%s unreachable (attempt %d), retrying in %.1fs", agent, attempt, delay)

@@ -35,7 +35,10 @@ def bind(host: str, port: int) -> socket.socket:
 
 
 def serve(spec: AgentSpec, settings: Settings, host: str, port: int) -> None:
-    """Run the agent until SIGINT/SIGTERM; running tasks get `shutdown_grace` seconds, then fail with a reason."""
+    """Run the agent until SIGINT/SIGTERM; running tasks get `shutdown_grace` seconds, then fail with a reason.
+
+    Raises the agent's own error when it could not start (its `AgentSpec.lifespan` refused).
+    """
     sock = bind(host, port)
     app = create_app(spec, settings, public_url(settings, host, port))
     config = uvicorn.Config(
@@ -45,4 +48,9 @@ def serve(spec: AgentSpec, settings: Settings, host: str, port: int) -> None:
         server_header=False,
         proxy_headers=False,
     )
-    uvicorn.Server(config).run(sockets=[sock])
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    except SystemExit:  # uvicorn's way to say the startup failed
+        if app.state.startup_error is not None:
+            raise app.state.startup_error from None
+        raise

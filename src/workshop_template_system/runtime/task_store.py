@@ -30,12 +30,23 @@ def open_engine(url: str) -> AsyncEngine:
         raise ConfigurationError(f"TASK_STORE_URL cannot be used: {exc}") from exc
 
 
+_TASK_MODELS: dict[str, type] = {}
+"""The SDK's model class of each table, declared once per process (SQLAlchemy refuses a table declared twice)."""
+
+
 def task_store(engine: AsyncEngine, spec: AgentSpec) -> DatabaseTaskStore:
     """Each agent keeps its tasks in a table of its own, so agents can share one database."""
+    table = f"a2a_tasks_{spec.name}"
+    if table in _TASK_MODELS:
+        store = DatabaseTaskStore(engine)
+        store.task_model = _TASK_MODELS[table]
+        return store
     with warnings.catch_warnings():
         # The SDK declares a model class per table name; SQLAlchemy warns that the class name repeats.
         warnings.filterwarnings("ignore", message="This declarative base already contains a class")
-        return DatabaseTaskStore(engine, table_name=f"a2a_tasks_{spec.name}")
+        store = DatabaseTaskStore(engine, table_name=table)
+    _TASK_MODELS[table] = store.task_model
+    return store
 
 
 async def ping(engine: AsyncEngine) -> None:
