@@ -7,6 +7,7 @@ import signal
 import time
 
 import httpx
+import pytest
 from a2a.client import ClientConfig, create_client
 from a2a.helpers import get_data_parts, get_message_text
 from a2a.types import CancelTaskRequest, GetTaskRequest, TaskState
@@ -54,7 +55,16 @@ async def test_cancel_stops_a_running_task(start_agent, test_agent_command) -> N
     assert "skill count canceled" in agent.log()
 
 
-async def test_sigterm_fails_running_tasks_with_a_reason(start_agent, test_agent_command) -> None:
+@pytest.mark.parametrize(
+    ("sig", "reason"),
+    [
+        (signal.SIGTERM, "the agent shut down before the task finished"),
+        (signal.SIGKILL, "the agent stopped (killed or crashed) before the task finished"),
+    ],
+)
+async def test_a_stopped_agent_fails_its_running_tasks_with_a_reason(
+    start_agent, test_agent_command, sig: signal.Signals, reason: str
+) -> None:
     port = free_port()
     agent = start_agent("harness", port=port, command=test_agent_command(port), SHUTDOWN_GRACE="1")
     sent = httpx.post(
@@ -75,10 +85,10 @@ async def test_sigterm_fails_running_tasks_with_a_reason(start_agent, test_agent
     ).json()
     task_id = sent["result"]["id"]
     await asyncio.sleep(0.5)
-    agent.stop(signal.SIGTERM)
+    agent.stop(sig)
     agent.start()
     task = httpx.post(
         agent.url + "/", json={"jsonrpc": "2.0", "id": 2, "method": "tasks/get", "params": {"id": task_id}}
     ).json()["result"]
     assert task["status"]["state"] == "failed"
-    assert task["status"]["message"]["parts"][0]["text"] == "the agent shut down before the task finished"
+    assert task["status"]["message"]["parts"][0]["text"] == reason

@@ -28,7 +28,13 @@ from workshop_template_system.runtime.executor import SkillExecutor
 from workshop_template_system.runtime.health import Readiness, healthz
 from workshop_template_system.runtime.metrics import Metrics, MetricsMiddleware
 from workshop_template_system.runtime.peers import PeerClient
-from workshop_template_system.runtime.task_store import open_engine, ping, task_store, task_store_url
+from workshop_template_system.runtime.task_store import (
+    fail_interrupted,
+    open_engine,
+    ping,
+    task_store,
+    task_store_url,
+)
 from workshop_template_system.settings import Settings
 from workshop_template_system.workspace import Workspace
 
@@ -67,6 +73,8 @@ def create_app(spec: AgentSpec, settings: Settings, url: str) -> FastAPI:
             resources.push_async_callback(engine.dispose)
             resources.push_async_callback(http.aclose)
             await store.initialize()
+            if not settings.task_store_url and (interrupted := await fail_interrupted(store)):
+                logger.warning("%d tasks left unfinished by an earlier run are now failed", interrupted)
             if spec.lifespan is not None:
                 try:
                     readiness.checks.update(await resources.enter_async_context(spec.lifespan(context)))

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import uuid
 import warnings
+from datetime import UTC, datetime
 
+from a2a.helpers import new_text_part
 from a2a.server.tasks import DatabaseTaskStore
-from sqlalchemy import text
+from a2a.types import Message, Role, TaskState, TaskStatus
+from google.protobuf.json_format import MessageToDict
+from google.protobuf.timestamp_pb2 import Timestamp
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from workshop_template_system.agents.base import AgentSpec
@@ -53,3 +59,38 @@ async def ping(engine: AsyncEngine) -> None:
     """One round trip to the task store's database (readiness)."""
     async with engine.connect() as connection:
         await connection.execute(text("SELECT 1"))
+
+
+UNFINISHED = tuple(TaskState.Name(state) for state in (TaskState.TASK_STATE_SUBMITTED, TaskState.TASK_STATE_WORKING))
+INTERRUPTED = "the agent stopped (killed or crashed) before the task finished"
+
+
+async def fail_interrupted(store: DatabaseTaskStore) -> int:
+    """Mark the tasks an earlier process of this agent left unfinished as failed, with the reason; how many.
+
+    Only for a task store of this agent's own: with a shared one, another replica may be running them.
+    """
+    await store.initialize()
+    model = store.task_model
+    now = datetime.now(UTC)
+    async with store.async_session_maker.begin() as session:
+        rows = (await session.execute(select(model).where(model.status["state"].as_string().in_(UNFINISHED)))).scalars()
+        count = 0
+        for row in rows:
+            row.status = _failed_status(row.id, row.context_id, now)
+            row.last_updated = now.replace(tzinfo=None)
+            count += 1
+    return count
+
+
+def _failed_status(task_id: str, context_id: str, when: datetime) -> dict[str, object]:
+    stamp = Timestamp()
+    stamp.FromDatetime(when)
+    message = Message(
+        message_id=str(uuid.uuid4()),
+        role=Role.ROLE_AGENT,
+        parts=[new_text_part(INTERRUPTED)],
+        task_id=task_id,
+        context_id=context_id,
+    )
+    return MessageToDict(TaskStatus(state=TaskState.TASK_STATE_FAILED, message=message, timestamp=stamp))
