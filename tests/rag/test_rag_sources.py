@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -47,6 +48,14 @@ def test_a_git_repository_is_cloned_read_and_removed(workspace: Workspace, tmp_p
     refused = settings.with_changes(allow_local_repositories=False)
     with pytest.raises(RepositoryRefused):
         from_repository(str(repository), None, refused, workspace)
+    for outside in ("/etc", f"file://{workspace.root}/git/../..", "relative/git/x.git"):
+        with pytest.raises(RepositoryRefused):
+            from_repository(outside, None, refused, workspace)
+
+    published = workspace.root / "git" / "workshops" / "trailhead.git"  # where the local forge publishes
+    subprocess.run(["git", "clone", "-q", "--bare", str(repository), str(published)], check=True)
+    content = from_repository(f"file://{published}", None, refused, workspace)  # ours, even with local sources off
+    assert len(content.pages) == PAGES
 
 
 def test_a_local_folder_only_when_local_sources_are_allowed(workspace: Workspace) -> None:

@@ -155,7 +155,7 @@ def open_forge(settings: Settings, workspace: Workspace) -> GitForge:
     if settings.gitea_url or settings.gitea_token:
         missing = "GITEA_TOKEN" if settings.gitea_url else "GITEA_URL"
         raise ConfigurationError(f"Gitea needs both GITEA_URL and GITEA_TOKEN; {missing} is not set")
-    return LocalGitForge(workspace.root / "git", organization=settings.gitea_organization or DEFAULT_ORGANIZATION)
+    return LocalGitForge(local_forge_root(workspace), organization=settings.gitea_organization or DEFAULT_ORGANIZATION)
 
 
 def validate_organization(value: str) -> str:
@@ -258,3 +258,23 @@ __all__ = [
     "validate_ref_name",
     "validate_repository_name",
 ]
+
+
+def local_forge_root(workspace: Workspace) -> Path:
+    """Where the local forge keeps its bare repositories: ``<workspace>/git/<organization>/<name>.git``."""
+    return workspace.root / "git"
+
+
+def in_local_forge(repository: str, workspace: Workspace) -> bool:
+    """Whether `repository` (a path or ``file://`` URL) is one of the local forge's own, inside the workspace.
+
+    Those are ours even where local sources are off (containers): source_manager publishes there and
+    workshop_chat indexes from there.
+    """
+    text = repository.removeprefix("file://")
+    if "://" in text or not text.startswith("/"):
+        return False
+    try:
+        return Path(text).resolve().is_relative_to(local_forge_root(workspace).resolve())
+    except (OSError, ValueError):
+        return False

@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 from workshop_template_system.errors import RepositoryRefused, WorkspaceError
+from workshop_template_system.integrations.forge import in_local_forge
 from workshop_template_system.integrations.git import clone, validate_repository_source
 from workshop_template_system.rag.content import WorkshopContent, read_workshop
 from workshop_template_system.settings import Settings
@@ -62,8 +63,11 @@ def from_path(path: str, settings: Settings) -> WorkshopContent:
 
 
 def from_repository(repository: str, ref: str | None, settings: Settings, workspace: Workspace) -> WorkshopContent:
-    """A workshop in a git repository: cloned into a scratch folder that is removed once it is read."""
-    source = validate_repository_source(repository, allow_local=settings.allow_local_repositories)
+    """A workshop in a git repository: cloned into a scratch folder that is removed once it is read.
+
+    The local forge's repositories in the workspace are read even when local sources are off."""
+    allow_local = settings.allow_local_repositories or in_local_forge(repository, workspace)
+    source = validate_repository_source(repository, allow_local=allow_local)
     scratch = Path(tempfile.mkdtemp(prefix="index-", dir=workspace.agent_dir(AGENT_SLUG) / "working"))
     try:
         cloned = clone(
