@@ -27,6 +27,7 @@ from workshop_template_system.runtime.card import build_card, card_routes
 from workshop_template_system.runtime.executor import SkillExecutor
 from workshop_template_system.runtime.health import Readiness, healthz
 from workshop_template_system.runtime.metrics import Metrics, MetricsMiddleware
+from workshop_template_system.runtime.pages import add_page
 from workshop_template_system.runtime.peers import PeerClient
 from workshop_template_system.runtime.task_store import (
     fail_interrupted,
@@ -51,6 +52,7 @@ OWN_ROUTES = frozenset(
         "/message:send",
         "/message:stream",
         "/tasks",
+        "/chat",
     }
 )
 
@@ -111,6 +113,8 @@ def create_app(spec: AgentSpec, settings: Settings, url: str) -> FastAPI:
     app.add_api_route("/readyz", readiness.endpoint, methods=["GET"], tags=["Operations"])
     app.add_api_route("/metrics", metrics.endpoint, methods=["GET"], tags=["Operations"])
     app.add_api_route("/skills", _skills_endpoint(spec), methods=["GET"], tags=["Skills"])
+    if spec.page is not None:
+        add_page(app, spec.page)
     if settings.a2a_auth_token is not None:
         app.add_middleware(BearerAuthMiddleware, token=settings.a2a_auth_token.reveal())
     app.add_middleware(MetricsMiddleware, metrics=metrics, routes=OWN_ROUTES)  # outermost: counts 401s too

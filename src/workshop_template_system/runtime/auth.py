@@ -18,7 +18,7 @@ class BearerAuthMiddleware:
         self.expected = f"Bearer {token}".encode()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in PUBLIC_PATHS:
+        if scope["type"] != "http" or _public(scope):
             await self.app(scope, receive, send)
             return
         supplied = dict(scope["headers"]).get(b"authorization", b"")
@@ -37,3 +37,11 @@ class BearerAuthMiddleware:
             }
         )
         await send({"type": "http.response.body", "body": body.encode()})
+
+
+def _public(scope: Scope) -> bool:
+    """The card, health and metrics, and GETs of the agent's page and its files (`pages.add_page` lists them):
+    a page holds no data, and its calls to the agent carry the token."""
+    if scope["path"] in PUBLIC_PATHS:
+        return True
+    return scope["method"] == "GET" and scope["path"] in getattr(scope["app"].state, "page_paths", frozenset())
