@@ -32,6 +32,7 @@ from workshop_template_system.runtime.peers import PeerClient
 from workshop_template_system.runtime.task_store import (
     fail_interrupted,
     open_engine,
+    open_store,
     ping,
     task_store,
     task_store_url,
@@ -74,15 +75,15 @@ def create_app(spec: AgentSpec, settings: Settings, url: str) -> FastAPI:
         async with AsyncExitStack() as resources:
             resources.push_async_callback(engine.dispose)
             resources.push_async_callback(http.aclose)
-            await store.initialize()
-            if not settings.task_store_url and (interrupted := await fail_interrupted(store)):
-                logger.warning("%d tasks left unfinished by an earlier run are now failed", interrupted)
-            if spec.lifespan is not None:
-                try:
+            try:
+                await open_store(store)
+                if not settings.task_store_url and (interrupted := await fail_interrupted(store)):
+                    logger.warning("%d tasks left unfinished by an earlier run are now failed", interrupted)
+                if spec.lifespan is not None:
                     readiness.checks.update(await resources.enter_async_context(spec.lifespan(context)))
-                except WorkshopSystemError as exc:
-                    app.state.startup_error = exc
-                    raise
+            except WorkshopSystemError as exc:
+                app.state.startup_error = exc  # the server reports it as one line, not a traceback
+                raise
             background = Background(spec, context)
             logger.info("%s ready at %s (workspace %s)", spec.name, url, workspace.root)
             try:

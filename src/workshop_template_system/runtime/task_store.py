@@ -12,10 +12,11 @@ from a2a.types import Message, Role, TaskState, TaskStatus
 from google.protobuf.json_format import MessageToDict
 from google.protobuf.timestamp_pb2 import Timestamp
 from sqlalchemy import select, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from workshop_template_system.agents.base import AgentSpec
-from workshop_template_system.errors import ConfigurationError
+from workshop_template_system.errors import ConfigurationError, ServeError
 from workshop_template_system.settings import Settings
 from workshop_template_system.workspace import Workspace
 
@@ -53,6 +54,16 @@ def task_store(engine: AsyncEngine, spec: AgentSpec) -> DatabaseTaskStore:
         store = DatabaseTaskStore(engine, table_name=table)
     _TASK_MODELS[table] = store.task_model
     return store
+
+
+async def open_store(store: DatabaseTaskStore) -> None:
+    """Create this agent's table; a database that refuses the login or does not answer is one `ServeError`."""
+    try:
+        await store.initialize()
+    except (SQLAlchemyError, OSError) as exc:  # OSError: asyncpg's refused or timed-out connection, unwrapped
+        reason = getattr(exc, "orig", None) or exc  # SQLAlchemy wraps the driver's error in its own
+        url = store.engine.url.render_as_string(hide_password=True)
+        raise ServeError(f"task store {url} cannot be opened: {reason}") from exc
 
 
 async def ping(engine: AsyncEngine) -> None:
