@@ -28,6 +28,7 @@ class PeerClient:
     def __init__(self, settings: Settings, http: httpx.AsyncClient) -> None:
         self.urls = settings.peer_urls
         self.http = http
+        self.timeout = settings.peer_timeout
         self._clients: dict[str, Client] = {}
 
     @classmethod
@@ -55,7 +56,7 @@ class PeerClient:
                 client = await self._client(agent)
                 return await self._follow(agent, skill, client, request, on_progress)
             except A2AClientError as exc:
-                failure = f"calling {agent}.{skill} at {self.urls.get(agent)} failed: {exc}"
+                failure = f"calling {agent}.{skill} at {self.urls.get(agent)} failed: {self._reason(exc)}"
                 if not _never_connected(exc):
                     raise PeerError(failure) from exc
                 if attempt == CONNECT_ATTEMPTS:
@@ -65,6 +66,15 @@ class PeerClient:
                 logger.warning("%s unreachable (attempt %d), retrying in %.1fs", agent, attempt, delay)
                 await asyncio.sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _reason(self, exc: A2AClientError) -> str:
+        """The client's message, with what lies under it when that says more (a timeout's message is empty)."""
+        text, cause = str(exc).strip().rstrip(":"), exc.__cause__
+        if isinstance(cause, httpx.TimeoutException):
+            return f"{text}: no answer within {self.timeout:g}s (PEER_TIMEOUT)"
+        if cause is not None and str(cause) and str(cause) not in text:
+            return f"{text}: {cause}"
+        return text
 
     async def _client(self, agent: str) -> Client:
         if agent in self._clients:
