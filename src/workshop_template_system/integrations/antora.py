@@ -1,10 +1,12 @@
 """Build a Showroom workshop with the pinned Antora, offline, and read what Antora reports.
 
-The generator is the project's own `@antora/cli` + `@antora/site-generator` 3.1.15 (`package.json`,
-installed by `npm ci` into ``node_modules/``); the UI is our bundle in ``antora/ui-bundle/``, so
-nothing is downloaded. Antora logs one JSON object per line on stdout; each becomes a `Diagnostic`.
-A build is good when Antora exits 0 and logged nothing at ``warn`` or above: a missing xref,
-include or image target is an error, a missing attribute or a broken block structure a warning.
+The generator is the project's own `@antora/cli` + `@antora/site-generator` 3.1.15 (`package.json`):
+in a source checkout the one `npm ci` installed into ``node_modules/``, else the ``antora`` on PATH
+(the container image installs the same lock file and puts its ``.bin`` on PATH). The UI is our
+bundle, shipped as package data in ``antora_ui/``, so nothing is downloaded. Antora logs one JSON
+object per line on stdout; each becomes a `Diagnostic`. A build is good when Antora exits 0 and
+logged nothing at ``warn`` or above: a missing xref, include or image target is an error, a
+missing attribute or a broken block structure a warning.
 
 Antora reads content only from git repositories with at least one commit (later edits, even
 untracked files, are read from the work tree): `ensure_git_repository` makes a generated folder one.
@@ -15,6 +17,7 @@ Both functions block; callers run them off the event loop.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import time
 from dataclasses import dataclass
@@ -23,9 +26,9 @@ from typing import Any
 
 from workshop_template_system.errors import WorkshopSystemError
 
-PROJECT_ROOT = Path(__file__).resolve().parents[3]
-DEFAULT_ANTORA_BIN = PROJECT_ROOT / "node_modules" / ".bin" / "antora"
-DEFAULT_UI_BUNDLE = PROJECT_ROOT / "antora" / "ui-bundle"
+PROJECT_ROOT = Path(__file__).resolve().parents[3]  # the source checkout, when running from one
+CHECKOUT_ANTORA_BIN = PROJECT_ROOT / "node_modules" / ".bin" / "antora"
+DEFAULT_UI_BUNDLE = Path(__file__).resolve().parent / "antora_ui"
 DEFAULT_PLAYBOOK = "site.yml"
 LEVELS = {"trace": 10, "debug": 20, "info": 30, "warn": 40, "error": 50, "fatal": 60}
 FAILURE_LEVEL = "warn"
@@ -47,6 +50,23 @@ _COMMIT_CONFIG = (
 
 class AntoraError(WorkshopSystemError):
     """Antora (or git, which it needs) cannot be run as asked: not installed, timed out, bad paths."""
+
+
+def find_antora() -> Path:
+    """The checkout's ``node_modules/.bin/antora`` if installed, else ``antora`` on PATH, else the former (missing)."""
+    if CHECKOUT_ANTORA_BIN.is_file():
+        return CHECKOUT_ANTORA_BIN
+    on_path = shutil.which("antora")
+    return Path(on_path) if on_path else CHECKOUT_ANTORA_BIN
+
+
+DEFAULT_ANTORA_BIN = find_antora()  # what `build_site` runs unless told otherwise; looked up again at each build
+
+
+def _install_hint() -> str:
+    if (PROJECT_ROOT / "package.json").is_file():
+        return f"run `npm ci` in {PROJECT_ROOT}"
+    return "no `antora` on PATH either: install @antora/cli and @antora/site-generator 3.1.15 and put `antora` on PATH"
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +124,7 @@ def build_site(
     """
     playbook_path = playbook_dir.resolve() / playbook
     site_dir = (output_dir or playbook_path.parent / "build" / "site").resolve()
-    antora_bin = (antora_bin or DEFAULT_ANTORA_BIN).absolute()
+    antora_bin = (antora_bin or find_antora()).absolute()
     ui_bundle = (ui_bundle or DEFAULT_UI_BUNDLE).resolve()
     _check_paths(playbook_path, site_dir, antora_bin, ui_bundle)
     command = [str(antora_bin), "generate", playbook, "--to-dir", str(site_dir), "--clean"]
@@ -120,7 +140,7 @@ def build_site(
     except subprocess.TimeoutExpired as exc:
         raise AntoraError(f"Antora did not finish building {playbook_path} within {timeout:g} s") from exc
     except OSError as exc:
-        raise AntoraError(f"Antora cannot be started ({exc}): run `npm ci` in {PROJECT_ROOT}") from exc
+        raise AntoraError(f"Antora cannot be started ({exc}): {_install_hint()}") from exc
     seconds = time.monotonic() - started
     if result.returncode == 127:  # "command not found" from the script's `#!/usr/bin/env node`
         raise AntoraError(f"Antora cannot be started: {result.stderr.strip()} (is Node.js installed?)")
@@ -136,7 +156,7 @@ def build_site(
 
 def _check_paths(playbook_path: Path, site_dir: Path, antora_bin: Path, ui_bundle: Path) -> None:
     if not antora_bin.is_file():
-        raise AntoraError(f"Antora is not installed ({antora_bin} is missing): run `npm ci` in {PROJECT_ROOT}")
+        raise AntoraError(f"Antora is not installed ({antora_bin} is missing): {_install_hint()}")
     if not playbook_path.is_file():
         raise AntoraError(f"No Antora playbook at {playbook_path}")
     if not (ui_bundle / "layouts" / "default.hbs").is_file():
