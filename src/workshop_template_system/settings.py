@@ -70,6 +70,7 @@ class Settings:
     log_level: str = "INFO"
     lock_timeout: float = 30.0
     peer_timeout: float = 300.0
+    max_request_bytes: int = 1024 * 1024
     shutdown_grace: float = 10.0
     allow_local_repositories: bool = True
     clone_timeout: float = 300.0
@@ -109,6 +110,7 @@ class Settings:
             log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
             lock_timeout=_number(env, "LOCK_TIMEOUT", 30.0, float),
             peer_timeout=_number(env, "PEER_TIMEOUT", 300.0, float),
+            max_request_bytes=_number(env, "MAX_REQUEST_BYTES", 1024 * 1024, int),
             shutdown_grace=_number(env, "SHUTDOWN_GRACE", 10.0, float),
             allow_local_repositories=_flag(env, "ALLOW_LOCAL_REPOSITORIES", True),
             clone_timeout=_number(env, "CLONE_TIMEOUT", 300.0, float),

@@ -62,6 +62,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _USERINFO = re.compile(r"//[^/@]*@")
 _REF = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._/+-]{0,254}")
 _HEX = re.compile(r"[0-9a-f]{4,40}")
+_DOTS = re.compile(r"\.{2,}")
 # Variables that would point git at another repository or inject configuration from a parent git.
 _INHERITED_GIT_STATE = frozenset(
     {
@@ -195,7 +196,10 @@ def _url_source(text: str, scheme: str, allow_local: bool) -> RepositorySource:
         raise _refused(text, f"the '{scheme}://' scheme is not supported; use https://, ssh:// or git@host:path")
     if any(char.isspace() for char in text):
         raise _refused(text, "a URL cannot contain spaces")
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # an unbalanced '[' or ']' in the host
+        raise _refused(text, "it is not a valid URL") from None
     if transport == "file":
         if parts.netloc not in ("", "localhost"):
             raise _refused(text, "a file:// URL must name a path on this machine")
@@ -226,15 +230,20 @@ def _scp_source(text: str, match: re.Match[str]) -> RepositorySource:
 def _local_source(path: Path, text: str, allow_local: bool) -> RepositorySource:
     if not allow_local:
         raise _refused(text, "local paths are not allowed here; give an https:// or ssh URL")
-    resolved = path.resolve()
-    if not resolved.is_dir():
+    try:
+        resolved = path.resolve()
+        found = resolved.is_dir()
+    except (OSError, ValueError):  # a name too long for the file system, a NUL from '%00' in a file:// URL
+        raise _refused(text, "it is not a usable local path") from None
+    if not found:
         raise GitError(f"local repository {str(resolved)!r} does not exist or is not a folder")
     return RepositorySource(str(resolved), "file", str(resolved), _repository_name(resolved.name))
 
 
 def _repository_name(path: str) -> str:
-    name = path.rstrip("/").rsplit("/", 1)[-1]
-    return name.removesuffix(".git") or "repository"
+    """The last path segment without ``.git``, safe as one folder name: no '..', no leading '.' or '-'."""
+    name = path.rstrip("/").rsplit("/", 1)[-1].removesuffix(".git")
+    return _DOTS.sub(".", name).lstrip(".-") or "repository"
 
 
 def _refused(text: str, reason: str) -> RepositoryRefused:

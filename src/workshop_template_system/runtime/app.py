@@ -26,6 +26,7 @@ from workshop_template_system.runtime.background import Background
 from workshop_template_system.runtime.card import build_card, card_routes
 from workshop_template_system.runtime.executor import SkillExecutor
 from workshop_template_system.runtime.health import Readiness, healthz
+from workshop_template_system.runtime.limits import BodySizeLimitMiddleware
 from workshop_template_system.runtime.metrics import Metrics, MetricsMiddleware
 from workshop_template_system.runtime.pages import add_page
 from workshop_template_system.runtime.peers import PeerClient
@@ -118,7 +119,8 @@ def create_app(spec: AgentSpec, settings: Settings, url: str) -> FastAPI:
         add_page(app, spec.page)
     if settings.a2a_auth_token is not None:
         app.add_middleware(BearerAuthMiddleware, token=settings.a2a_auth_token.reveal())
-    app.add_middleware(MetricsMiddleware, metrics=metrics, routes=OWN_ROUTES)  # outermost: counts 401s too
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes)
+    app.add_middleware(MetricsMiddleware, metrics=metrics, routes=OWN_ROUTES)  # counts 401s and 413s too
     app.add_middleware(StartupErrorMiddleware)
     return app
 

@@ -13,6 +13,7 @@ from a2a.server.agent_execution import AgentExecutor, RequestContext
 from a2a.server.events import EventQueue
 from a2a.server.tasks import TaskUpdater
 from a2a.types import Message, TaskState
+from a2a.utils.errors import InvalidParamsError
 
 from workshop_template_system.agents.base import AgentSpec, Peers, SkillContext, SkillResult
 from workshop_template_system.errors import SkillInputError, WorkshopSystemError
@@ -50,7 +51,10 @@ class SkillExecutor(AgentExecutor):
         """Run the skill the message asks for; every outcome ends the task with a readable state."""
         task = context.current_task
         if task is None:
-            task = new_task_from_user_message(context.message)
+            try:
+                task = new_task_from_user_message(context.message)
+            except ValueError as exc:  # not a user's message, or an empty text: the caller's mistake
+                raise InvalidParamsError(message=f"invalid message: {exc}") from exc
             await event_queue.enqueue_event(task)
         updater = TaskUpdater(event_queue, task.id, task.context_id)
         token = current_task_id.set(task.id)

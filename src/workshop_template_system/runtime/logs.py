@@ -4,12 +4,43 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
 current_task_id: ContextVar[str | None] = ContextVar("current_task_id", default=None)
+
+_SECRETS = (
+    (re.compile(r"(?i)\b(bearer\s+)[^\s'\",}]+"), r"\1***"),  # tokens in headers the SDK logs at DEBUG
+    (re.compile(r"(?i)(authorization['\"]?\s*[:=]\s*['\"]?token\s+)[^\s'\",}]+"), r"\1***"),  # Gitea's scheme
+    (re.compile(r"(://)[^/@\s'\"]+@"), r"\1***@"),  # user:password@ in URLs
+)
+CLIENT_ERROR_LOGGERS = (
+    "a2a.server.routes.jsonrpc_dispatcher",
+    "a2a.compat.v0_3.jsonrpc_adapter",
+    "a2a.utils.error_handlers",
+)
+"""The SDK loggers that report a client's malformed request as an error with a traceback."""
+_CLIENT_ERRORS = ("Failed to validate", "Request Error")
+
+
+def redact(text: str) -> str:
+    """The text with bearer tokens and URL passwords replaced by ``***``."""
+    for pattern, replacement in _SECRETS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+class ClientErrorFilter(logging.Filter):
+    """A malformed request is the client's mistake: one warning line, not an error with a traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.ERROR and record.getMessage().startswith(_CLIENT_ERRORS):
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+            record.exc_info = record.exc_text = None
+        return True
 
 
 class JsonFormatter(logging.Formatter):
@@ -25,13 +56,13 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname.lower(),
             "logger": record.name,
             "agent": self.agent,
-            "message": record.getMessage(),
+            "message": redact(record.getMessage()),
         }
         task_id = current_task_id.get()
         if task_id:
             entry["task_id"] = task_id
         if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
+            entry["exception"] = redact(self.formatException(record.exc_info))
         return json.dumps(entry, ensure_ascii=False)
 
 
@@ -41,6 +72,7 @@ def log_config(agent: str, level: str) -> dict[str, Any]:
         "version": 1,
         "disable_existing_loggers": False,
         "formatters": {"json": {"()": JsonFormatter, "agent": agent}},
+        "filters": {"client_errors": {"()": ClientErrorFilter}},
         "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "json", "stream": sys.stderr}},
         "root": {"handlers": ["stderr"], "level": level},
         "loggers": {
@@ -50,5 +82,6 @@ def log_config(agent: str, level: str) -> dict[str, Any]:
             "httpx": {"level": "WARNING"},
             "aiosqlite": {"level": "WARNING"},
             "sqlalchemy": {"level": "WARNING"},
+            **{name: {"filters": ["client_errors"]} for name in CLIENT_ERROR_LOGGERS},
         },
     }

@@ -41,7 +41,8 @@ def notebook_markdown(text: str) -> str:
     metadata = notebook.get("metadata") if isinstance(notebook.get("metadata"), dict) else {}
     language = str(_get(metadata, "kernelspec", "language") or _get(metadata, "language_info", "name") or "python")
     parts: list[str] = []
-    for cell in notebook.get("cells") or []:
+    cells = notebook.get("cells")
+    for cell in cells if isinstance(cells, list) else []:
         if not isinstance(cell, dict):
             continue
         source = _source(cell.get("source"))
