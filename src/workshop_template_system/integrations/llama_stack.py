@@ -17,14 +17,14 @@ import logging
 import os
 import time
 from types import TracebackType
-from typing import Protocol, Self
+from typing import TYPE_CHECKING, Protocol, Self
 from urllib.parse import urlsplit, urlunsplit
-
-import llama_stack_client
-from llama_stack_client import AsyncLlamaStackClient
 
 from workshop_template_system.errors import ModelError
 from workshop_template_system.settings import Settings
+
+if TYPE_CHECKING:  # the client takes a second or more to import: only a configured model loads it
+    import llama_stack_client
 
 log = logging.getLogger(__name__)
 _MESSAGE_CHARS = 300  # of the server's error message kept in ours
@@ -56,10 +56,14 @@ class LlamaStackChatModel:
         self.endpoint = _without_credentials(base_url)  # as shown in messages
         self.model_id = model_id
         self.timeout = timeout
+        from llama_stack_client import AsyncLlamaStackClient
+
         self._client = AsyncLlamaStackClient(base_url=base_url, timeout=timeout, max_retries=max_retries)
 
     async def complete(self, messages: list[dict[str, str]], *, max_tokens: int, temperature: float) -> str:
         """The assistant's text for ``messages``; `ModelError` with a readable reason otherwise."""
+        import llama_stack_client
+
         started = time.monotonic()
         try:
             response = await self._client.chat.completions.create(
@@ -115,6 +119,8 @@ def model_error(
     exc: llama_stack_client.LlamaStackClientError, endpoint: str, model_id: str, timeout: float
 ) -> ModelError:
     """The one translation of the client's exceptions into ours."""
+    import llama_stack_client
+
     if isinstance(exc, llama_stack_client.APITimeoutError):
         return ModelError(f"the language model at {endpoint} did not answer within {timeout:g} s (LLM_TIMEOUT)")
     if isinstance(exc, llama_stack_client.APIConnectionError):
