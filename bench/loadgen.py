@@ -1,19 +1,21 @@
 """A small HTTP/1.1 load generator: C keep-alive connections on raw asyncio sockets, one request in flight each.
 
-The request bytes are built once; a response is read as status line, headers and a Content-Length
-body, nothing more, so the client spends as little CPU as it can: on a 2-core machine it shares the
-cores with the server it measures. A response counts as ok when its status is 200 and its body
-contains ``expect`` (JSON-RPC errors come back with status 200 too).
+The request bytes are built once (one request, or several sent in turn); a response is read as
+status line, headers and a Content-Length body, nothing more, so the client spends as little CPU
+as it can: on a 2-core machine it shares the cores with the server it measures. A response counts
+as ok when its status is 200 and its body contains ``expect`` (JSON-RPC errors come back with
+status 200 too).
 """
 
 from __future__ import annotations
 
 import asyncio
-import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
+
+from report import percentile
 
 _HEADER_END = b"\r\n\r\n"
 _CONTENT_LENGTH = b"\r\ncontent-length:"
@@ -38,10 +40,7 @@ class LoadResult:
 
     def percentile(self, fraction: float) -> float:
         """Latency in ms below which ``fraction`` of the ok responses fall (nearest rank)."""
-        if not self.latencies_ms:
-            return float("nan")
-        rank = math.ceil(fraction * len(self.latencies_ms))
-        return self.latencies_ms[min(len(self.latencies_ms), max(1, rank)) - 1]
+        return percentile(self.latencies_ms, fraction)
 
 
 def get_request(host: str, port: int, path: str) -> bytes:
@@ -61,8 +60,9 @@ def post_request(host: str, port: int, path: str, body: bytes) -> bytes:
 class _Run:
     """State shared by the connections of one measurement."""
 
-    def __init__(self, request: bytes, expect: bytes) -> None:
-        self.request = request
+    def __init__(self, requests: Sequence[bytes], expect: bytes) -> None:
+        self.requests = requests
+        self.sent = 0
         self.expect = expect
         self.running = True
         self.recording = False
@@ -104,7 +104,8 @@ class _Connection(asyncio.Protocol):
     def _send(self) -> None:
         assert self.transport is not None
         self.sent_ns = time.perf_counter_ns()
-        self.transport.write(self.run.request)
+        self.transport.write(self.run.requests[self.run.sent % len(self.run.requests)])
+        self.run.sent += 1
 
     def data_received(self, data: bytes) -> None:
         self.buffer += data
@@ -170,7 +171,7 @@ async def _connection_loop(run: _Run, host: str, port: int, live: list[_Connecti
 async def measure(
     host: str,
     port: int,
-    request: bytes,
+    request: bytes | Sequence[bytes],
     *,
     expect: bytes,
     concurrency: int,
@@ -178,11 +179,12 @@ async def measure(
     duration: float,
     server_cpu_seconds: Callable[[], float],
 ) -> LoadResult:
-    """Send ``request`` over ``concurrency`` connections for ``warmup`` + ``duration`` seconds.
+    """Send ``request`` (or each of a sequence in turn) over ``concurrency`` connections for ``warmup`` +
+    ``duration`` seconds.
 
     Only responses completed inside the ``duration`` window are counted.
     """
-    run = _Run(request, expect)
+    run = _Run([request] if isinstance(request, bytes) else list(request), expect)
     live: list[_Connection] = []
     tasks = [
         asyncio.create_task(_connection_loop(run, host, port, live), name=f"loadgen-{index}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import platform
 import sys
@@ -23,6 +24,14 @@ class Row:
 def ratio(figure: float, baseline: float) -> float | None:
     """figure / baseline, or None when the baseline measured nothing."""
     return figure / baseline if baseline else None
+
+
+def percentile(sorted_values: Sequence[float], fraction: float) -> float:
+    """The value below which ``fraction`` of the (sorted) values fall, by nearest rank; nan when there are none."""
+    if not sorted_values:
+        return float("nan")
+    rank = math.ceil(fraction * len(sorted_values))
+    return sorted_values[min(len(sorted_values), max(1, rank)) - 1]
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
@@ -47,14 +56,25 @@ def rows_table(rows: Sequence[Row]) -> str:
 
 
 def machine() -> str:
-    """``2 CPUs (Intel(R) Xeon(R) ...), Python 3.12.x, Linux 6.x`` for the head of every report."""
-    model = "unknown CPU"
+    """``2 CPUs (Intel(R) Xeon(R) ...), 23 GB RAM, Python 3.12.x, Linux 6.x, load average 1.2`` for every report.
+
+    The load average says how busy the machine was (other processes share the cores): above the
+    number of CPUs, every figure is lower than the machine can do, the baselines too.
+    """
+    model, memory = "unknown CPU", ""
     try:
-        for text in Path("/proc/cpuinfo").read_text().splitlines():
-            if text.startswith("model name"):
-                model = text.split(":", 1)[1].strip()
-                break
-    except OSError:
+        model = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
+        kilobytes = int(Path("/proc/meminfo").read_text().split("MemTotal:", 1)[1].split()[0])
+        memory = f", {kilobytes / 1024**2:.0f} GB RAM"
+    except (OSError, StopIteration, IndexError, ValueError):
         pass
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return f"{cpus} CPUs ({model}), Python {sys.version.split()[0]}, {platform.system()} {platform.release()}"
+    load = os.getloadavg()[0]
+    return (
+        f"{cpus} CPUs ({model}){memory}, Python {sys.version.split()[0]}, {platform.system()} {platform.release()}, "
+        f"load average {load:.1f}"
+    )

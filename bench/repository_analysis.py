@@ -36,6 +36,7 @@ from workshop_template_system.integrations.git import ClonedRepository, clone, v
 from workshop_template_system.workshop import Analysis, analyze_repository
 
 FILES = 5000
+QUICK_FILES = 1000
 RUNS = 5
 CLONE_RUNS = 2
 SEED = 20240501
@@ -373,13 +374,13 @@ def measure_clones(origin: Path, scratch: Path) -> tuple[list[float], list[float
     return ours, plain, kept[0]
 
 
-def run() -> list[Row]:
+def run(quick: bool = False) -> list[Row]:
     """Generate, commit and clone the repository; measure analysis against cat and clone against git."""
     with tempfile.TemporaryDirectory(prefix="bench-analysis-") as name:
         root = Path(name)
         origin = root / "shop.git"
         started = time.perf_counter()
-        files = generated_repository()
+        files = generated_repository(QUICK_FILES if quick else FILES)
         write_repository(origin, files)
         generated = time.perf_counter() - started
         size = sum(len(content) for content in files.values())

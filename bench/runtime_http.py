@@ -26,7 +26,11 @@ AGENT = "workshop_chat"
 CONCURRENCY = (16, 1)  # under load, and one caller at a time
 WARMUP = 0.5
 DURATION = 3.0
-_OUR_PREFIXES = ("AGENT_", "A2A_", "WORKSPACE_", "TASK_STORE", "LOCK_", "PEER_", "SHUTDOWN_", "LOG_LEVEL")
+QUICK_WINDOW = (0.2, 1.0)  # warm-up and measured seconds with --quick
+_OUR_PREFIXES = (
+    *("AGENT_", "A2A_", "WORKSPACE_", "TASK_STORE", "LOCK_", "PEER_", "SHUTDOWN_", "LOG_LEVEL", "MILVUS_", "RAG_"),
+    *("EMBEDDING_", "LLAMA_STACK", "INFERENCE_", "LLM_", "GITEA_", "ALLOW_", "SEARCH_", "POLL_", "CLONE_"),
+)  # every setting of the project (the tests' list): none leaks in from the caller's shell
 
 
 @dataclass(frozen=True)
@@ -84,19 +88,25 @@ def create_task(port: int) -> str:
     return task["id"]
 
 
-def agent_command(port: int) -> list[str]:
+def agent_command(port: int, agent: str = AGENT) -> list[str]:
     """The deployment command, listening on 127.0.0.1 only."""
     module = "demos.workshop_template_system"
-    return [sys.executable, "-m", module, "--agent-name", AGENT, "--port", str(port), "--host", HOST]
+    return [sys.executable, "-m", module, "--agent-name", agent, "--port", str(port), "--host", HOST]
 
 
 def baseline_command(tmp: Path, agent_port: int, port: int, get_task: bytes) -> list[str]:
     """`baseline_app` serving the agent's card and task result, fetched from the agent once."""
-    card, result = tmp / "card.json", tmp / "result.json"
+    return baseline_serving(tmp, agent_port, port, {"tasks/get": get_task})
+
+
+def baseline_serving(tmp: Path, agent_port: int, port: int, calls: dict[str, bytes]) -> list[str]:
+    """`baseline_app` serving the agent's card and its answer to each JSON-RPC request of ``calls`` (by method)."""
+    card, results = tmp / "card.json", tmp / "results.json"
     card.write_bytes(request(agent_port, "GET", "/agent-card")[1])
-    result.write_text(json.dumps(json.loads(request(agent_port, "POST", "/", get_task)[1])["result"]))
+    answers = {name: json.loads(request(agent_port, "POST", "/", body)[1])["result"] for name, body in calls.items()}
+    results.write_text(json.dumps(answers))
     script = Path(__file__).with_name("baseline_app.py")
-    return [sys.executable, str(script), "--port", str(port), "--card", str(card), "--result", str(result)]
+    return [sys.executable, str(script), "--port", str(port), "--card", str(card), "--results", str(results)]
 
 
 def scenarios(get_task: bytes) -> list[Scenario]:
@@ -108,8 +118,9 @@ def scenarios(get_task: bytes) -> list[Scenario]:
     return [Scenario(*what, concurrency) for what in requests for concurrency in CONCURRENCY]
 
 
-def run() -> list[Row]:
+def run(quick: bool = False) -> list[Row]:
     """Start the agent and the baseline, measure each scenario on both, print the details, return rows."""
+    window = QUICK_WINDOW if quick else (WARMUP, DURATION)
     with tempfile.TemporaryDirectory(prefix="bench-http-") as name:
         tmp = Path(name)
         port = free_port()
@@ -121,11 +132,11 @@ def run() -> list[Row]:
             with running(base_argv, dict(os.environ), base_port, "/agent-card", tmp / "baseline.log") as base_pid:
                 targets = {"baseline": (base_port, base_pid), "agent": (port, agent_pid)}
                 results = {
-                    (scenario.label, target): _measure(scenario, *target_port_pid)
+                    (scenario.label, target): _measure(scenario, *target_port_pid, window)
                     for scenario in scenarios(get_task)
                     for target, target_port_pid in targets.items()
                 }
-    _print(results)
+    _print(results, window)
     return [row for scenario in scenarios(get_task) for row in _rows(scenario, results)]
 
 
@@ -143,21 +154,21 @@ def _rows(scenario: Scenario, results: dict[tuple[str, str], LoadResult]) -> lis
     ]
 
 
-def _measure(scenario: Scenario, port: int, pid: int) -> LoadResult:
+def _measure(scenario: Scenario, port: int, pid: int, window: tuple[float, float]) -> LoadResult:
     load = measure(
         HOST,
         port,
         scenario.request_bytes(port),
         expect=scenario.expect,
         concurrency=scenario.concurrency,
-        warmup=WARMUP,
-        duration=DURATION,
+        warmup=window[0],
+        duration=window[1],
         server_cpu_seconds=lambda: cpu_seconds(pid),
     )
     return asyncio.run(load)
 
 
-def _print(results: dict[tuple[str, str], LoadResult]) -> None:
+def _print(results: dict[tuple[str, str], LoadResult], window: tuple[float, float]) -> None:
     cells = [
         [
             label,
@@ -172,7 +183,8 @@ def _print(results: dict[tuple[str, str], LoadResult]) -> None:
     ]
     headers = ["request", "server", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "server CPU", "client CPU"]
     print(
-        f"\nHTTP: c keep-alive connections, one request in flight each; {WARMUP:g} s warm-up, {DURATION:g} s measured"
+        "\nHTTP: c keep-alive connections, one request in flight each; "
+        f"{window[0]:g} s warm-up, {window[1]:g} s measured"
     )
     print(table(headers, cells))
     for label in dict.fromkeys(label for label, _ in results):

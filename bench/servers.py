@@ -60,7 +60,7 @@ def running(argv: list[str], env: dict[str, str], port: int, ready_path: str, lo
                 process.wait()
 
 
-def _wait_ready(process: subprocess.Popen[bytes], port: int, path: str, log: Path, timeout: float = 30) -> None:
+def _wait_ready(process: subprocess.Popen[bytes], port: int, path: str, log: Path, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
