@@ -122,3 +122,20 @@ def test_a_list_of_file_names_is_not_an_answer() -> None:
     assert not _says_something("- `k8s/deployment.yaml`")
     assert not _says_something("`README.md`, `pom.xml`")
     assert _says_something("Then apply the manifests and wait for the rollout:")
+
+
+def test_a_step_with_several_commands_is_answered_with_all_of_them(indexed: ChatIndex) -> None:
+    from workshop_template_system.rag.index import Found
+    from workshop_template_system.rag.store import Hit
+
+    commands = ["oc apply -f k8s/deployment.yaml", "oc expose deployment/todo-api --port 8000", "oc get route"]
+    text = "Deploy and expose\n\nCreate the deployment and expose it with a route:\n\n" + "\n\n".join(
+        f"```bash\n{command}\n```" for command in commands
+    )
+    text += "\n\nThe route's host name is the address of the API."
+    hit = Hit("c1", "todo", "deploy.adoc", text, {"page": "deploy.adoc", "anchor": "deploy", "title": "Deploy"}, 1.0)
+    question = "How do I deploy and expose the API?"
+    found = [Found(hit, similarity=0.8)]
+    answer = extractive_answer(question, found, indexed.embedder.embed)
+    assert answer.pieces[0] == "Create the deployment and expose it with a route: [1]"
+    assert list(answer.pieces[1:4]) == [f"```bash\n{command}\n```" for command in commands]

@@ -19,6 +19,7 @@ import click
 
 from workshop_template_system.cli.errors import exit_on_error
 from workshop_template_system.errors import ConfigurationError, PeerUnreachable
+from workshop_template_system.pipeline.state import STEPS
 from workshop_template_system.settings import Settings, peer_url_variable
 
 DRIVER = "template_converter"
@@ -168,9 +169,10 @@ def _missing(path: Path) -> str:
 def _print_run(result: dict[str, Any]) -> None:
     pipeline_id, status = result["pipeline_id"], result["status"]
     click.echo(f"pipeline {pipeline_id} ({result['name']} from {result['repository']}): {status}")
-    for name, step in result["steps"].items():
+    for name in STEPS:  # the result went through JSON-as-protobuf: its key order is lost, its numbers are floats
+        step = result["steps"][name]
         detail = step.get("error") or _brief(step.get("summary") or {})
-        tries = f" ({step['attempts']} attempts)" if step.get("attempts", 0) > 1 else ""
+        tries = f" ({step['attempts']:g} attempts)" if step.get("attempts", 0) > 1 else ""
         click.echo(f"  {name:<9} {step['status']:<10}{tries} {detail}".rstrip())
     click.echo(result["message"])
     if status == "awaiting-approval":
@@ -182,8 +184,12 @@ def _print_run(result: dict[str, Any]) -> None:
 
 
 def _brief(summary: dict[str, Any]) -> str:
-    shown = {key: value for key, value in summary.items() if isinstance(value, str | int | float | bool)}
-    return ", ".join(f"{key}={value}" for key, value in list(shown.items())[:5])
+    shown = [f"{key}={_plain(value)}" for key, value in summary.items() if isinstance(value, str | int | float | bool)]
+    return ", ".join(shown[:5])
+
+
+def _plain(value: str | float | bool) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 class ProgressDisplay:

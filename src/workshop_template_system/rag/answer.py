@@ -161,8 +161,7 @@ def extractive_answer(question: str, found: Sequence[Found], embed: Embed) -> An
         pieces.append(f"{unit.text} [{unit.section + 1}]")
         if number + 1 < len(chosen) and chosen[number + 1].block == unit.block:
             continue  # the code comes after the last chosen sentence of a paragraph
-        if (code := _code_after(units, unit)) is not None:
-            pieces.append(code.text)
+        pieces.extend(code.text for code in _code_run(units, unit))
     return Answer(tuple(pieces), tuple(citations(sections)), "extractive", found=True)
 
 
@@ -174,8 +173,18 @@ def _with_code(units: list[_Unit], unit: _Unit) -> str:
 
 def _code_after(units: list[_Unit], unit: _Unit) -> _Unit | None:
     """The code block right after the paragraph of `unit`: the command the sentence introduces."""
+    return next(iter(_code_run(units, unit)), None)
+
+
+def _code_run(units: list[_Unit], unit: _Unit) -> list[_Unit]:
+    """The code blocks right after the paragraph of `unit`, up to the next prose: the commands it introduces."""
     last = max(other.position for other in units if other.section == unit.section and other.block == unit.block)
-    return next((u for u in units if u.section == unit.section and u.position == last + 1 and u.code), None)
+    run: list[_Unit] = []
+    for following in (other for other in units if other.section == unit.section and other.position > last):
+        if not following.code:
+            break
+        run.append(following)
+    return run
 
 
 def _body(text: str) -> str:
