@@ -1,7 +1,10 @@
-"""Replicas share tasks through a real PostgreSQL (``TASK_STORE_URL``), each agent in its own table."""
+"""Replicas share tasks through a real PostgreSQL (``TASK_STORE_URL``), each agent in its own tables: a task is read,
+canceled and followed through any replica."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 import subprocess
 import time
 import uuid
@@ -13,9 +16,15 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
+from a2a.client import ClientConfig, create_client
+from a2a.helpers import get_data_parts, get_message_text
+from a2a.types import StreamResponse, SubscribeToTaskRequest, TaskState
 from postgres_cluster import PostgresCluster
+from prometheus_client.parser import text_string_to_metric_families
 
 from support import DEPLOYMENT_COMMAND, AgentProcess, agent_env, free_port, rpc
+from workshop_template_system.agents import agent_spec
+from workshop_template_system.runtime.task_store import open_engine, open_store, task_store
 
 NOT_FOUND = -32001  # A2A TaskNotFoundError
 V1 = {"A2A-Version": "1.0"}
@@ -53,11 +62,11 @@ def _listed(agent: AgentProcess) -> set[str]:
     return {task["id"] for task in httpx.post(agent.url + "/", json=payload, headers=V1).json()["result"]["tasks"]}
 
 
-async def _stored_ids(url: str, table: str) -> set[str]:
-    """Task ids in one agent's table, read straight from PostgreSQL."""
+async def _stored_ids(url: str, table: str, column: str = "id") -> set[str]:
+    """Task ids in one of an agent's tables, read straight from PostgreSQL."""
     connection = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://", 1))
     try:
-        return {row["id"] for row in await connection.fetch(f'SELECT id FROM "{table}"')}
+        return {row[column] for row in await connection.fetch(f'SELECT "{column}" FROM "{table}"')}
     finally:
         await connection.close()
 
@@ -101,6 +110,29 @@ async def test_each_agent_kind_keeps_its_own_table(start_agent, postgres_url: st
     converter_rows = await _stored_ids(postgres_url, "a2a_tasks_template_converter")
     assert chat_task["id"] in chat_rows - converter_rows
     assert converter_task["id"] in converter_rows - chat_rows
+    for kind in ("events", "versions"):  # what replicas of one agent share to cancel and follow its tasks
+        chat_rows = await _stored_ids(postgres_url, f"a2a_task_{kind}_workshop_chat", "task_id")
+        converter_rows = await _stored_ids(postgres_url, f"a2a_task_{kind}_template_converter", "task_id")
+        assert chat_task["id"] in chat_rows - converter_rows
+        assert converter_task["id"] in converter_rows - chat_rows
+
+
+async def test_replicas_starting_together_on_a_new_database_all_open_it(own_postgres: PostgresCluster) -> None:
+    engines = [open_engine(own_postgres.url()) for _ in range(4)]  # four replicas' own pools
+    try:
+        for name in ("workshop_chat", "content_creator"):
+            stores = [task_store(engine, agent_spec(name), shared=True) for engine in engines]
+            await asyncio.gather(*(open_store(store) for store in stores))  # all race to create the same tables
+    finally:
+        for engine in engines:
+            await engine.dispose()
+    connection = await asyncpg.connect(own_postgres.url().replace("postgresql+asyncpg://", "postgresql://", 1))
+    try:
+        tables = {row["tablename"] for row in await connection.fetch("SELECT tablename FROM pg_tables")}
+    finally:
+        await connection.close()
+    for name in ("workshop_chat", "content_creator"):
+        assert {f"a2a_tasks_{name}", f"a2a_task_events_{name}", f"a2a_task_versions_{name}"} <= tables
 
 
 def test_readiness_follows_the_database(own_postgres: PostgresCluster, start_agent, tmp_path: Path) -> None:
@@ -168,27 +200,137 @@ def test_a_bad_task_store_url_is_one_readable_line(own_postgres: PostgresCluster
     )
 
 
-@pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="cancel reaches only the replica running the task: B says canceled, A completes")
+def _replicas(start_agent: Any, command: Callable[[int], list[str]], url: str, tmp_path: Path) -> list[AgentProcess]:
+    """Two replicas of the harness agent (tests/runtime/harness_agent.py) on the task store at `url`."""
+    ports = free_port(), free_port()
+    with ThreadPoolExecutor(2) as pool:
+        runs = [
+            pool.submit(
+                start_agent,
+                "harness",
+                port=port,
+                command=command(port),
+                WORKSPACE_PATH=str(tmp_path / f"ws{port}"),
+                TASK_STORE_URL=url,
+            )
+            for port in ports
+        ]
+        return [run.result() for run in runs]
+
+
+def _start_count(agent: AgentProcess, n: int, delay: float) -> str:
+    """Start the harness's `count` skill without waiting for it; the task's id."""
+    message = _message("count")
+    message["params"]["message"]["parts"][0]["data"]["input"] = {"n": n, "delay": delay}
+    message["params"]["configuration"] = {"blocking": False}
+    return rpc(agent.url, message).json()["result"]["id"]
+
+
+def _wait_for_progress(agent: AgentProcess, task_id: str, steps: int, timeout: float = 30) -> dict[str, Any]:
+    """The task as the agent reads it once it is working and has counted `steps` steps."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        task = _get(agent, task_id)["result"]
+        if task["status"]["state"] == "working" and len(_counted(task)) >= steps:
+            return task
+        time.sleep(0.1)
+    raise AssertionError(f"task {task_id} did not count {steps} steps within {timeout}s: {task}")
+
+
+def _count_tasks(agent: AgentProcess) -> dict[tuple[str, str], float]:
+    """From the agent's /metrics: `count` tasks running now ("running", "") and ended by state ("ended", state)."""
+    found: dict[tuple[str, str], float] = {}
+    for family in text_string_to_metric_families(httpx.get(agent.url + "/metrics").text):
+        for sample in family.samples:
+            if sample.labels.get("skill") != "count":
+                continue
+            if sample.name == "a2a_tasks_running":
+                found["running", ""] = sample.value
+            elif sample.name == "a2a_tasks_total":
+                found["ended", sample.labels["state"]] = sample.value
+    return found
+
+
+def _counted(task: dict[str, Any]) -> list[str]:
+    """The progress texts of a task (its history and status) or of a status update, in order."""
+    messages = [*task.get("history", []), task["status"].get("message", {})]
+    texts = [part.get("text", "") for message in messages for part in message.get("parts", [])]
+    return [text for text in texts if text.startswith("counted ")]
+
+
 def test_cancel_on_another_replica_stops_the_task(
     start_agent, test_agent_command, postgres_url: str, tmp_path: Path
 ) -> None:
-    ports = free_port(), free_port()
-    a, b = (
-        start_agent("harness", port=port, command=test_agent_command(port), WORKSPACE_PATH=str(tmp_path / f"ws{port}"),
-                    TASK_STORE_URL=postgres_url)
-        for port in ports
-    )  # fmt: skip
-    message = _message("count")
-    message["params"]["message"]["parts"][0]["data"]["input"] = {"n": 10, "delay": 0.5}
-    message["params"]["configuration"] = {"blocking": False}
-    task_id = rpc(a.url, message).json()["result"]["id"]
-    deadline = time.monotonic() + 30
-    while (state := _get(b, task_id)["result"]["status"]["state"]) != "working" and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert state == "working"  # B reads the running task from the database
+    a, b = _replicas(start_agent, test_agent_command, postgres_url, tmp_path)
+    started = time.monotonic()
+    task_id = _start_count(a, n=24, delay=0.25)  # 6 s if nothing stops it
+    _wait_for_progress(b, task_id, 2)  # B reads the running task from the database
+    assert _count_tasks(a)["running", ""] == 1
 
     canceled = rpc(b.url, {"jsonrpc": "2.0", "id": 5, "method": "tasks/cancel", "params": {"id": task_id}}).json()
     assert canceled["result"]["status"]["state"] == "canceled"
-    time.sleep(6)  # past the end the count would reach
-    assert _get(a, task_id)["result"]["status"]["state"] == "canceled"
+    canceled_at = time.monotonic()
+    while _count_tasks(a)["running", ""] and time.monotonic() - canceled_at < 4:
+        time.sleep(0.05)
+    assert _count_tasks(a) == {("running", ""): 0, ("ended", "canceled"): 1}  # A's skill itself ended, canceled
+    assert time.monotonic() - started < 5  # at its next progress report (every 0.25 s), before the count's end
+    assert "skill count canceled" in a.log()
+
+    time.sleep(max(0.0, started + 6.5 - time.monotonic()))  # past the end the count would have reached
+    assert _count_tasks(a) == {("running", ""): 0, ("ended", "canceled"): 1}  # never completed
+    for replica in (a, b):
+        task = _get(replica, task_id)["result"]
+        assert task["status"]["state"] == "canceled"
+        assert 2 <= len(_counted(task)) < 24  # it had counted some, and stopped before the end
+    assert _get(a, task_id) == _get(b, task_id)
+    assert "skill count completed" not in a.log()
+    assert "Traceback" not in a.log() + b.log()
+
+
+async def _subscribe_v1(agent: AgentProcess, task_id: str) -> list[tuple[float, StreamResponse]]:
+    """Every event of a 1.0 `SubscribeToTask` through the SDK's client, each with the time it arrived."""
+    async with httpx.AsyncClient(timeout=60) as http:
+        client = await create_client(agent.url, client_config=ClientConfig(streaming=True, httpx_client=http))
+        return [(time.monotonic(), event) async for event in client.subscribe(SubscribeToTaskRequest(id=task_id))]
+
+
+async def _resubscribe_v03(agent: AgentProcess, task_id: str) -> list[dict[str, Any]]:
+    """Every result of a 0.3 `tasks/resubscribe` (server-sent events), as JSON."""
+    payload = {"jsonrpc": "2.0", "id": 6, "method": "tasks/resubscribe", "params": {"id": task_id}}
+    async with httpx.AsyncClient(timeout=60) as http, http.stream("POST", agent.url + "/", json=payload) as response:
+        assert response.status_code == 200
+        return [json.loads(line[5:])["result"] async for line in response.aiter_lines() if line.startswith("data:")]
+
+
+async def test_a_subscriber_on_another_replica_follows_the_task(
+    start_agent, test_agent_command, postgres_url: str, tmp_path: Path
+) -> None:
+    a, b = _replicas(start_agent, test_agent_command, postgres_url, tmp_path)
+    task_id = _start_count(a, n=8, delay=0.4)
+    await asyncio.to_thread(_wait_for_progress, b, task_id, 0)
+    v1, v03 = await asyncio.gather(_subscribe_v1(b, task_id), _resubscribe_v03(b, task_id))
+
+    first, *updates = [event for _, event in v1]
+    assert first.task.id == task_id  # the snapshot B read, then A's events as A makes them
+    assert first.task.status.state == TaskState.TASK_STATE_WORKING
+    progress = [(arrived, event.status_update) for arrived, event in v1[1:] if event.status_update.status.message.parts]
+    texts = [get_message_text(update.status.message) for _, update in progress]
+    counted = [text for text in texts if text.startswith("counted ")]
+    assert counted == [f"counted {step} of 8" for step in range(9 - len(counted), 9)]
+    assert len(counted) >= 4  # B subscribed early and saw most of the count live
+    assert progress[-1][0] - progress[0][0] > 1  # streamed as A counted, not replayed at the end
+    [result] = [
+        get_data_parts(event.artifact_update.artifact.parts)[0]
+        for event in updates
+        if event.HasField("artifact_update")
+    ]
+    assert result == {"counted": 8}
+    assert updates[-1].status_update.status.state == TaskState.TASK_STATE_COMPLETED
+
+    assert v03[0]["id"] == task_id
+    assert v03[0]["status"]["state"] == "working"
+    v03_counted = [text for event in v03[1:] if event.get("kind") == "status-update" for text in _counted(event)]
+    assert v03_counted[-1] == "counted 8 of 8"
+    assert v03[-1]["status"]["state"] == "completed"
+    assert v03[-1]["final"] is True
+    assert _get(b, task_id)["result"]["status"]["state"] == "completed"

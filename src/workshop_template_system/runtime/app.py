@@ -64,7 +64,7 @@ def create_app(spec: AgentSpec, settings: Settings, url: str) -> FastAPI:
     workspace = Workspace(settings.workspace_path)
     workspace.ensure()
     engine = open_engine(task_store_url(settings, spec, workspace))
-    store = task_store(engine, spec)
+    tasks = task_store(engine, spec, shared=settings.task_store_url is not None)
     http = PeerClient.http_client(settings)
     metrics = Metrics(spec.name)
     executor = SkillExecutor(spec, settings, workspace, PeerClient(settings, http), metrics)
@@ -77,8 +77,8 @@ def create_app(spec: AgentSpec, settings: Settings, url: str) -> FastAPI:
             resources.push_async_callback(engine.dispose)
             resources.push_async_callback(http.aclose)
             try:
-                await open_store(store)
-                if not settings.task_store_url and (interrupted := await fail_interrupted(store)):
+                await open_store(tasks)
+                if not settings.task_store_url and (interrupted := await fail_interrupted(tasks.table)):
                     logger.warning("%d tasks left unfinished by an earlier run are now failed", interrupted)
                 if spec.lifespan is not None:
                     readiness.checks.update(await resources.enter_async_context(spec.lifespan(context)))
@@ -98,7 +98,7 @@ def create_app(spec: AgentSpec, settings: Settings, url: str) -> FastAPI:
     app = FastAPI(title=f"{spec.title} agent", version=__version__, description=spec.description, lifespan=lifespan)
     app.state.agent_name = spec.name
     app.state.startup_error = None
-    handler = DefaultRequestHandler(executor, store, card)
+    handler = DefaultRequestHandler(executor, tasks.store, card, event_stream=tasks.events)
     add_a2a_routes_to_fastapi(
         app,
         agent_card_routes=card_routes(card, CARD_PATHS),
