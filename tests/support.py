@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -27,6 +28,24 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def free_port_block(count: int) -> int:
+    """The first of `count` consecutive free ports, below Linux's ephemeral range (32768+), where the ports of
+    outgoing connections cannot take one between this check and the agents' start."""
+    while True:
+        base = random.randrange(20_000, 32_000 - count)
+        if all(_bindable(base + offset) for offset in range(count)):
+            return base
+
+
+def _bindable(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
 
 
 @dataclass

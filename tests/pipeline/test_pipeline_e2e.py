@@ -10,12 +10,11 @@ import subprocess
 import time
 from pathlib import Path
 
-import httpx
 from a2a.helpers import get_data_parts
 from a2a.types import TaskState
 from pipeline_support import make_source, pipeline_cli, pipeline_id_of, run_state
 
-from support import CONSOLE_SCRIPT, free_port, send, skill_message
+from support import CONSOLE_SCRIPT, free_port, free_port_block, send, skill_message
 from workshop_template_system.integrations.antora import build_site
 from workshop_template_system.settings import AGENT_NAMES, peer_url_variable
 
@@ -28,9 +27,7 @@ def _cli_env(workspace: Path) -> dict[str, str]:
 
 
 def _start_up(workspace: Path) -> subprocess.Popen[str]:
-    base = free_port()
-    while any(_busy(base + offset) for offset in range(len(AGENT_NAMES))):
-        base = free_port()
+    base = free_port_block(len(AGENT_NAMES))
     up = subprocess.Popen(
         [CONSOLE_SCRIPT, "up", "--base-port", str(base), "--workspace", str(workspace)],
         stdout=subprocess.PIPE,
@@ -43,14 +40,6 @@ def _start_up(workspace: Path) -> subprocess.Popen[str]:
         assert not line.startswith("error"), line + up.stdout.read()
     assert line == "all agents ready; press Ctrl-C to stop them\n"
     return up
-
-
-def _busy(port: int) -> bool:
-    try:
-        httpx.get(f"http://127.0.0.1:{port}/", timeout=0.2)
-    except httpx.TransportError:
-        return False
-    return True
 
 
 async def _ask(url: str, question: str) -> dict:

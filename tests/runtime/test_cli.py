@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 
-from support import CONSOLE_SCRIPT, DEPLOYMENT_COMMAND, MODULE_COMMAND, agent_env, free_port
+from support import CONSOLE_SCRIPT, DEPLOYMENT_COMMAND, MODULE_COMMAND, agent_env, free_port_block
 from workshop_template_system.settings import AGENT_NAMES
 
 COMMANDS = (DEPLOYMENT_COMMAND, MODULE_COMMAND, [CONSOLE_SCRIPT])
@@ -70,9 +70,7 @@ def test_bad_settings_exit_2_with_one_line(tmp_path: Path) -> None:
 
 
 def test_up_starts_every_agent_wired_to_the_others_and_stops_them_all(tmp_path: Path) -> None:
-    base = free_port()
-    while any(_busy(base + offset) for offset in range(len(AGENT_NAMES))):
-        base = free_port()
+    base = free_port_block(len(AGENT_NAMES))
     workspace = tmp_path / "ws"
     up = subprocess.Popen(
         [CONSOLE_SCRIPT, "up", "--base-port", str(base), "--workspace", str(workspace)],
@@ -130,11 +128,6 @@ def test_up_reports_an_agent_that_cannot_start(tmp_path: Path) -> None:
     assert output.stderr.startswith("error: workshop_chat exited with code 1; its log")
     assert f"port {port} on 127.0.0.1 is already in use" in output.stderr
     assert time.monotonic() - started < 30
-
-
-def _busy(port: int) -> bool:
-    with socket.socket() as probe:
-        return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
 def _children(pid: int) -> list[int]:
