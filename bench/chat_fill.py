@@ -17,9 +17,7 @@ from pathlib import Path
 from embedding_cache import DEFAULT_CACHE, CachedEmbedder
 from generated_workshop import Question, write_workshop
 from workshop_template_system.rag.content import read_workshop
-from workshop_template_system.rag.embeddings import collection_name
-from workshop_template_system.rag.index import ChatIndex, lite_path
-from workshop_template_system.rag.milvus import MilvusStore
+from workshop_template_system.rag.index import ChatIndex
 from workshop_template_system.workspace import Workspace
 
 WORKSHOP_CHUNKS = 1100
@@ -59,15 +57,7 @@ def fill(workspace_root: Path, chunks: int, cache: Path = DEFAULT_CACHE) -> Fill
     workspace = Workspace(workspace_root)
     workspace.ensure()
     embedder = CachedEmbedder(cache)
-    store = MilvusStore.open(
-        collection_name(embedder),
-        embedder.dimension,
-        endpoint=None,
-        token=None,
-        lite_path=lite_path(workspace),
-        timeout=30,
-    )
-    index = ChatIndex(embedder, store, workspace, lock_timeout=30)
+    index = ChatIndex.with_embedder(embedder, workspace, lock_timeout=30)
     stored: dict[str, int] = {}
     questions: list[Question] = []
     try:

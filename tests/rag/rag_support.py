@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from workshop_template_system.rag.embeddings import collection_name
-from workshop_template_system.rag.index import ChatIndex, lite_path
-from workshop_template_system.rag.milvus import MilvusStore
+from workshop_template_system.rag.index import ChatIndex
 from workshop_template_system.rag.minilm import MiniLMEmbedder
 from workshop_template_system.workspace import Workspace
 
@@ -47,12 +45,4 @@ def open_index(root: Path, embedder: RememberingEmbedder) -> ChatIndex:
     """A chat index in Milvus Lite under ``root``, with the session's embedding model."""
     workspace = Workspace(root)
     workspace.ensure()
-    store = MilvusStore.open(
-        collection_name(embedder),
-        embedder.dimension,
-        endpoint=None,
-        token=None,
-        lite_path=lite_path(workspace),
-        timeout=30,
-    )
-    return ChatIndex(embedder, store, workspace, lock_timeout=10)
+    return ChatIndex.with_embedder(embedder, workspace, lock_timeout=10)

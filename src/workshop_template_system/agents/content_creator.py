@@ -120,7 +120,7 @@ async def enhance_workshop(context: SkillContext, request: EnhanceInput) -> Skil
 
 async def _from_topic(context: SkillContext, topic: str, objectives: list[str]) -> tuple[Outline, str, list[str]]:
     """Original content: only a model can write a workshop from a topic alone."""
-    model = model_from_settings(context.settings)
+    model = await context.run_blocking(model_from_settings, context.settings)  # imports the client: off the loop
     if model is None:
         raise ConfigurationError(
             "a workshop from a topic alone needs a language model: set LLAMA_STACK_ENDPOINT and INFERENCE_MODEL_ID, "
@@ -135,7 +135,7 @@ async def _from_topic(context: SkillContext, topic: str, objectives: list[str]) 
 async def _prose(context: SkillContext, pipeline_id: str, outline: Outline) -> tuple[Outline, str | None, list[str]]:
     """With a model configured, it rewrites the prose from the repository's text; a model that cannot be used
     leaves the repository's own text in place, with a warning saying why."""
-    model = model_from_settings(context.settings)
+    model = await context.run_blocking(model_from_settings, context.settings)  # imports the client: off the loop
     if model is None:
         return outline, None, []
     await context.progress(f"the model {model.model_id} is writing the explanations", 0.2)

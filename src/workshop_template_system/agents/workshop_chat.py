@@ -142,7 +142,7 @@ async def ask(indexes: OpenIndex, context: SkillContext, request: AskInput) -> d
     """Answer from the indexed sections, streaming the answer piece by piece, with citations."""
     index = await _index(indexes, context)
     async with AsyncExitStack() as stack:
-        model = model_from_settings(context.settings)
+        model = await context.run_blocking(model_from_settings, context.settings)  # imports the client: off the loop
         if model is not None:
             await stack.enter_async_context(model)
         answer = await chat.ask(index, request.question, request.workshop, request.top_k, model)

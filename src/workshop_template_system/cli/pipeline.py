@@ -24,7 +24,6 @@ from workshop_template_system.settings import Settings, peer_url_variable
 
 DRIVER = "template_converter"
 DEFAULT_DRIVER_URL = "http://127.0.0.1:8081"
-URLS_FILE = Path("agents") / "urls.env"
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -147,6 +146,8 @@ def _driver_url(settings: Settings, urls_file: Path | None) -> str:
         return _read_urls(urls_file).get(peer_url_variable(DRIVER)) or _missing(urls_file)
     if DRIVER in settings.peer_urls:
         return settings.peer_urls[DRIVER]
+    from workshop_template_system.runtime.supervisor import URLS_FILE
+
     written_by_up = settings.workspace_path / URLS_FILE
     if written_by_up.is_file():
         return _read_urls(written_by_up).get(peer_url_variable(DRIVER), DEFAULT_DRIVER_URL)

@@ -91,24 +91,42 @@ class ChatIndex:
         """
         if not settings.rag_enabled:
             raise ConfigurationError("workshop chat is switched off (RAG_ENABLED=false)")
-        from workshop_template_system.rag.milvus import MilvusStore, check_lite_free  # a second or more to import
+        from workshop_template_system.rag.milvus import check_lite_free  # a second or more to import
 
         if not settings.milvus_endpoint:
             check_lite_free(lite_path(workspace))  # say so before the model loads
         embedder = embedder_from_settings(settings)
+        token = settings.milvus_token.reveal() if settings.milvus_token else None
         try:
-            store = MilvusStore.open(
-                collection_name(embedder),
-                embedder.dimension,
-                endpoint=settings.milvus_endpoint,
-                token=settings.milvus_token.reveal() if settings.milvus_token else None,
-                lite_path=lite_path(workspace),
-                timeout=STORE_TIMEOUT,
+            return cls.with_embedder(
+                embedder, workspace, lock_timeout=settings.lock_timeout, endpoint=settings.milvus_endpoint, token=token
             )
         except BaseException:
             embedder.close()
             raise
-        return cls(embedder, store, workspace, settings.lock_timeout)
+
+    @classmethod
+    def with_embedder(
+        cls,
+        embedder: Embedder,
+        workspace: Workspace,
+        *,
+        lock_timeout: float,
+        endpoint: str | None = None,
+        token: str | None = None,
+    ) -> ChatIndex:
+        """An index over `embedder`'s collection: on the Milvus server at `endpoint`, else in the workspace's Lite."""
+        from workshop_template_system.rag.milvus import MilvusStore
+
+        store = MilvusStore.open(
+            collection_name(embedder),
+            embedder.dimension,
+            endpoint=endpoint,
+            token=token,
+            lite_path=lite_path(workspace),
+            timeout=STORE_TIMEOUT,
+        )
+        return cls(embedder, store, workspace, lock_timeout)
 
     def close(self) -> None:
         """Close the store (releasing a Lite database) and the model."""

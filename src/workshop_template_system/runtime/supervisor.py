@@ -17,8 +17,8 @@ from workshop_template_system.errors import ServeError
 from workshop_template_system.settings import Settings, child_environment, peer_url_variable
 from workshop_template_system.workspace import Workspace, atomic_write_text
 
-URLS_FILE = "urls.env"
-"""In ``<workspace>/agents/``: the agents' ``<AGENT>_URL`` lines, for the ``pipeline`` command."""
+URLS_FILE = Path("agents") / "urls.env"
+"""In the workspace: the agents' ``<AGENT>_URL`` lines, for the ``pipeline`` command."""
 START_TIMEOUT_SECONDS = 60.0
 POLL_SECONDS = 0.25
 
@@ -58,7 +58,7 @@ class Supervisor:
         workspace.ensure()
         peers = {peer_url_variable(name): url for name, url in self.urls.items()}
         lines = "".join(f"{variable}={url}\n" for variable, url in peers.items())
-        atomic_write_text(workspace.root / "agents" / URLS_FILE, f"# written by `up`: where its agents listen\n{lines}")
+        atomic_write_text(workspace.root / URLS_FILE, f"# written by `up`: where its agents listen\n{lines}")
         for name in self.agents:
             log_path = workspace.agent_dir(name.replace("_", "-")) / "agent.log"
             env = child_environment(
