@@ -170,10 +170,10 @@ def _missing(path: Path) -> str:
 def _print_run(result: dict[str, Any]) -> None:
     pipeline_id, status = result["pipeline_id"], result["status"]
     click.echo(f"pipeline {pipeline_id} ({result['name']} from {result['repository']}): {status}")
-    for name in STEPS:  # the result went through JSON-as-protobuf: its key order is lost, its numbers are floats
+    for name in STEPS:  # the result went through a protobuf Struct, which does not keep the key order
         step = result["steps"][name]
         detail = step.get("error") or _brief(step.get("summary") or {})
-        tries = f" ({step['attempts']:g} attempts)" if step.get("attempts", 0) > 1 else ""
+        tries = f" ({step['attempts']} attempts)" if step.get("attempts", 0) > 1 else ""
         click.echo(f"  {name:<9} {step['status']:<10}{tries} {detail}".rstrip())
     click.echo(result["message"])
     if status == "awaiting-approval":
@@ -185,12 +185,8 @@ def _print_run(result: dict[str, Any]) -> None:
 
 
 def _brief(summary: dict[str, Any]) -> str:
-    shown = [f"{key}={_plain(value)}" for key, value in summary.items() if isinstance(value, str | int | float | bool)]
+    shown = [f"{key}={value}" for key, value in summary.items() if isinstance(value, str | int | float | bool)]
     return ", ".join(shown[:5])
-
-
-def _plain(value: str | float | bool) -> str:
-    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 class ProgressDisplay:

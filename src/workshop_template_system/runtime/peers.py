@@ -123,8 +123,19 @@ class PeerClient:
 def _result_of(artifacts: Iterable[Artifact]) -> dict[str, Any] | None:
     for artifact in artifacts:
         if artifact.name == "result":
-            return get_data_parts(artifact.parts)[0]
+            return _whole_numbers(get_data_parts(artifact.parts)[0])
     return None
+
+
+def _whole_numbers(value: Any) -> Any:
+    """The result as the peer made it: a data part (protobuf Struct) carries every number as a float."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {key: _whole_numbers(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_whole_numbers(item) for item in value]
+    return value
 
 
 def _at_url(card: AgentCard, url: str) -> AgentCard:
