@@ -5,7 +5,8 @@
     ├── InvalidNameError             an id or name that would become a path, refused
     ├── SkillInputError              a skill call with unknown skill or invalid input
     ├── WorkspaceError               the shared workspace cannot be used as asked
-    │   └── LockTimeout              a workspace lock stayed held past the timeout
+    │   ├── LockTimeout              a workspace lock stayed held past the timeout
+    │   └── WorkspaceUnwritable      the workspace's file system refuses writes: full, over quota or read-only
     ├── GitError                     a git repository cannot be cloned or read as asked
     │   ├── RepositoryRefused        a source, ref or clone refused by policy (transport, local path, size, files)
     │   │   └── CloneTimeout         a clone ran past its timeout (its partial folder is removed)
@@ -49,6 +50,10 @@ class WorkspaceError(WorkshopSystemError):
 
 class LockTimeout(WorkspaceError):
     """A workspace lock stayed held by someone else past the timeout."""
+
+
+class WorkspaceUnwritable(WorkspaceError):
+    """The workspace's file system refuses writes: it is full (or out of inodes), over its quota, or read-only."""
 
 
 class GitError(WorkshopSystemError):

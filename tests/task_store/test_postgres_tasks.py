@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import subprocess
 import time
 import uuid
@@ -19,7 +20,7 @@ import pytest
 from a2a.client import ClientConfig, create_client
 from a2a.helpers import get_data_parts, get_message_text
 from a2a.types import StreamResponse, SubscribeToTaskRequest, TaskState
-from postgres_cluster import PostgresCluster
+from postgres_cluster import DATABASE, PostgresCluster
 from prometheus_client.parser import text_string_to_metric_families
 
 from support import DEPLOYMENT_COMMAND, AgentProcess, agent_env, free_port, rpc
@@ -149,13 +150,57 @@ def test_readiness_follows_the_database(own_postgres: PostgresCluster, start_age
     assert f"127.0.0.1', {own_postgres.port}" in checks["task_store"]  # names the database it cannot reach
     refused = rpc(agent.url, _message("workspace_status"))
     assert refused.status_code == 200
-    assert "Connect call failed" in refused.json()["error"]["message"]
+    message = refused.json()["error"]["message"]
+    reason = re.escape(f"Connect call failed ('127.0.0.1', {own_postgres.port})")
+    assert re.fullmatch(rf"the task store cannot (read|save) task [0-9a-f-]{{36}}: \[Errno 111\] {reason}", message), (
+        message
+    )
 
     own_postgres.start()  # the pool reconnects by itself: ready again, tasks stored again
     assert httpx.get(agent.url + "/readyz").status_code == 200
     again = _send(agent, "workspace_status")
     assert _get(agent, again["id"])["result"]["status"]["state"] == "completed"
     assert own_postgres.password not in agent.log()
+
+
+async def _set_read_only(url: str, read_only: bool) -> None:
+    """Make the database read-only (as a hot standby is) or writable, and close the agents' connections to it."""
+    connection = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://", 1))
+    try:
+        await connection.execute("SET default_transaction_read_only = off")  # this session may alter the database
+        await connection.execute(
+            f"ALTER DATABASE {DATABASE} SET default_transaction_read_only = {'on' if read_only else 'off'}"
+        )
+        await connection.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+            DATABASE,
+        )
+    finally:
+        await connection.close()
+
+
+def test_a_task_the_database_refuses_to_save_gets_its_reason_without_sql(
+    own_postgres: PostgresCluster, start_agent, tmp_path: Path
+) -> None:
+    [agent] = _start(start_agent, own_postgres.url(), ("template_converter", tmp_path / "ws"))
+    before = _send(agent, "workspace_status")
+
+    asyncio.run(_set_read_only(own_postgres.url(), True))
+    private = {"pipeline_id": "private-pipeline"}
+    payload = _message("workspace_status")
+    payload["params"]["message"]["parts"][0]["data"]["input"] = private
+    error = rpc(agent.url, payload).json()["error"]
+    assert error["code"] == -32603
+    assert re.fullmatch(
+        r"the task store cannot save task [0-9a-f-]{36}: cannot execute INSERT in a read-only transaction",
+        error["message"],
+    ), error
+    assert "a2a_tasks" not in error["message"] and "private-pipeline" not in error["message"]  # no SQL, no request
+    assert _get(agent, before["id"])["result"]["status"]["state"] == "completed"  # reads still work
+
+    asyncio.run(_set_read_only(own_postgres.url(), False))
+    again = _send(agent, "workspace_status")
+    assert _get(agent, again["id"])["result"]["status"]["state"] == "completed"
 
 
 def _serve_with(url: str, workspace: Path) -> subprocess.CompletedProcess[str]:

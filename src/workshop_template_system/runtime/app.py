@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager, suppress
 
 from a2a.server.request_handlers import DefaultRequestHandler
 from a2a.server.routes import (
@@ -30,13 +30,16 @@ from workshop_template_system.runtime.limits import BodySizeLimitMiddleware
 from workshop_template_system.runtime.metrics import Metrics, MetricsMiddleware
 from workshop_template_system.runtime.pages import add_page
 from workshop_template_system.runtime.peers import PeerClient
+from workshop_template_system.runtime.task_answers import TaskAnswers
+from workshop_template_system.runtime.task_cache import FinishedTasks, cached_store
+from workshop_template_system.runtime.task_progress import CoalescedProgressStore
 from workshop_template_system.runtime.task_store import (
     fail_interrupted,
-    open_engine,
     open_store,
+    open_task_engine,
     ping,
+    prune_periodically,
     task_store,
-    task_store_url,
 )
 from workshop_template_system.settings import Settings
 from workshop_template_system.workspace import Workspace
@@ -63,8 +66,10 @@ def create_app(spec: AgentSpec, settings: Settings, url: str) -> FastAPI:
     """Build the agent's app; resources (task store, HTTP client) open and close in its lifespan."""
     workspace = Workspace(settings.workspace_path)
     workspace.ensure()
-    engine = open_engine(task_store_url(settings, spec, workspace))
+    engine = open_task_engine(settings, spec, workspace)
     tasks = task_store(engine, spec, shared=settings.task_store_url is not None)
+    finished = FinishedTasks(tasks.table.owner_resolver)
+    progress = None if tasks.events is not None else CoalescedProgressStore(tasks.store, tasks.table.owner_resolver)
     http = PeerClient.http_client(settings)
     metrics = Metrics(spec.name)
     executor = SkillExecutor(spec, settings, workspace, PeerClient(settings, http), metrics)
@@ -80,6 +85,9 @@ def create_app(spec: AgentSpec, settings: Settings, url: str) -> FastAPI:
                 await open_store(tasks)
                 if not settings.task_store_url and (interrupted := await fail_interrupted(tasks.table)):
                     logger.warning("%d tasks left unfinished by an earlier run are now failed", interrupted)
+                if tasks.events is not None:
+                    pruning = asyncio.create_task(prune_periodically(tasks), name=f"{spec.name}-prune-task-events")
+                    resources.push_async_callback(_cancel, pruning)
                 if spec.lifespan is not None:
                     readiness.checks.update(await resources.enter_async_context(spec.lifespan(context)))
             except WorkshopSystemError as exc:
@@ -93,12 +101,15 @@ def create_app(spec: AgentSpec, settings: Settings, url: str) -> FastAPI:
                 await background.stop(settings.shutdown_grace)
                 await executor.fail_running(settings.shutdown_grace)
                 await asyncio.sleep(0.2)  # let the task store write the final states just enqueued
+                if progress is not None:
+                    await progress.flush()
         logger.info("%s stopped", spec.name)
 
     app = FastAPI(title=f"{spec.title} agent", version=__version__, description=spec.description, lifespan=lifespan)
     app.state.agent_name = spec.name
     app.state.startup_error = None
-    handler = DefaultRequestHandler(executor, tasks.store, card, event_stream=tasks.events)
+    store = cached_store(progress or tasks.store, finished)
+    handler = DefaultRequestHandler(executor, store, card, event_stream=tasks.events)
     add_a2a_routes_to_fastapi(
         app,
         agent_card_routes=card_routes(card, CARD_PATHS),
@@ -117,12 +128,20 @@ def create_app(spec: AgentSpec, settings: Settings, url: str) -> FastAPI:
     app.add_api_route("/skills", _skills_endpoint(spec), methods=["GET"], tags=["Skills"])
     if spec.page is not None:
         add_page(app, spec.page)
+    app.add_middleware(TaskAnswers, finished=finished)  # innermost: behind the token check
     if settings.a2a_auth_token is not None:
         app.add_middleware(BearerAuthMiddleware, token=settings.a2a_auth_token.reveal())
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes)
     app.add_middleware(MetricsMiddleware, metrics=metrics, routes=OWN_ROUTES)  # counts 401s and 413s too
     app.add_middleware(StartupErrorMiddleware)
     return app
+
+
+async def _cancel(task: asyncio.Task[None]) -> None:
+    """Stop a background task of the lifespan and wait until it has."""
+    task.cancel()
+    with suppress(asyncio.CancelledError):
+        await task
 
 
 class StartupErrorMiddleware:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from a2a.helpers import new_data_part, new_task_from_user_message, new_text_part, new_url_part
@@ -96,13 +98,8 @@ class SkillExecutor(AgentExecutor):
         except asyncio.CancelledError:
             state = "canceled"
             raise
-        except WorkshopSystemError as exc:
-            logger.info("skill %s failed: %s", skill_id, exc)
-            await updater.failed(message=self._text(updater, str(exc)))
         except Exception as exc:
-            logger.exception("skill %s crashed", skill_id)
-            reason = f"internal error in skill '{skill_id}': {type(exc).__name__}: {exc}"
-            await updater.failed(message=self._text(updater, reason))
+            await self._fail(updater, skill_id, exc)
         finally:
             running.ending.set()
             self._running.pop(updater.task_id, None)
@@ -132,6 +129,19 @@ class SkillExecutor(AgentExecutor):
             )
             running.runner.cancel()
 
+    async def _fail(self, updater: TaskUpdater, skill_id: str, exc: Exception) -> None:
+        """One readable reason: a full or read-only disk first (whoever met it), then our message, else a crash."""
+        if (refused := _unwritable(exc)) is not None:
+            reason = _unwritable_reason(refused, self.workspace)
+            logger.warning("skill %s failed: %s (%s)", skill_id, reason, exc)
+        elif isinstance(exc, WorkshopSystemError):
+            reason = str(exc)
+            logger.info("skill %s failed: %s", skill_id, reason)
+        else:
+            logger.exception("skill %s crashed", skill_id)
+            reason = f"internal error in skill '{skill_id}': {type(exc).__name__}: {exc}"
+        await updater.failed(message=self._text(updater, reason))
+
     @staticmethod
     async def _progress(updater: TaskUpdater, text: str, fraction: float | None) -> None:
         metadata = {"progress": round(fraction, 4)} if fraction is not None else None
@@ -152,6 +162,34 @@ class SkillExecutor(AgentExecutor):
     @staticmethod
     def _text(updater: TaskUpdater, text: str) -> Message:
         return updater.new_agent_message([new_text_part(text)])
+
+
+_UNWRITABLE = {
+    errno.ENOSPC: ("full", "no space left on device"),
+    errno.EDQUOT: ("over its quota", "disk quota exceeded"),
+    errno.EROFS: ("read-only", "read-only file system"),
+}
+
+
+def _unwritable(exc: BaseException) -> OSError | None:
+    """The disk-full, over-quota or read-only error behind `exc`, following its causes; None when there is none."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, OSError) and current.errno in _UNWRITABLE:
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def _unwritable_reason(error: OSError, workspace: Workspace) -> str:
+    """``the workspace is full: no space left on device writing <path>`` (the disk, for a path outside it)."""
+    state, cause = _UNWRITABLE[error.errno or 0]
+    path = Path(str(error.filename)) if error.filename else None
+    inside = path is None or path.is_relative_to(workspace.root)
+    where = f" writing {path}" if path is not None else ""
+    return f"the {'workspace' if inside else 'disk'} is {state}: {cause}{where}"
 
 
 class _TextArtifacts:

@@ -8,6 +8,8 @@ from collections.abc import Awaitable, Callable
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from workshop_template_system.errors import WorkshopSystemError
+
 Check = Callable[[], Awaitable[None]]
 CHECK_TIMEOUT_SECONDS = 5.0
 
@@ -36,6 +38,8 @@ class Readiness:
             await asyncio.wait_for(check(), CHECK_TIMEOUT_SECONDS)
         except TimeoutError:
             return f"no answer within {CHECK_TIMEOUT_SECONDS:g}s"
+        except WorkshopSystemError as exc:  # ours: the message is written for the operator and names the cause
+            return str(exc)
         except Exception as exc:  # a readiness probe reports every failure, whatever raised it
             return f"{type(exc).__name__}: {exc}"
         return "ok"

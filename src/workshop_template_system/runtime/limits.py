@@ -49,7 +49,7 @@ class BodySizeLimitMiddleware:
         elif scope["path"] != "/" and not _is_utf8(body):
             await _answer(send, 400, "the request body is not valid UTF-8")
         else:
-            await self.app(scope, _replay(body, receive), send)
+            await self.app(scope, replay(body, receive), send)
 
 
 async def _answer(send: Send, status: int, error: str) -> None:
@@ -82,14 +82,14 @@ async def _read(receive: Receive, limit: int) -> tuple[list[bytes], int, bool]:
     return chunks, size, False
 
 
-def _replay(body: bytes, receive: Receive) -> Receive:
+def replay(body: bytes, receive: Receive) -> Receive:
     """The body already read, as one message; then the server's own messages (a disconnect)."""
     pending = [{"type": "http.request", "body": body, "more_body": False}]
 
-    async def replay() -> Message:
+    async def next_message() -> Message:
         return pending.pop() if pending else await receive()
 
-    return replay
+    return next_message
 
 
 def _content_length(value: bytes | None) -> int | None:

@@ -24,6 +24,9 @@ CLIENT_ERROR_LOGGERS = (
 )
 """The SDK loggers that report a client's malformed request as an error with a traceback."""
 _CLIENT_ERRORS = ("Failed to validate", "Request Error")
+STORE_ERROR_LOGGERS = ("a2a.server.agent_execution.active_task",)
+"""The SDK loggers that report a task store failure with a traceback."""
+STORE_REFUSAL = "the task store cannot"
 
 
 def redact(text: str) -> str:
@@ -39,6 +42,20 @@ class ClientErrorFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if record.levelno >= logging.ERROR and record.getMessage().startswith(_CLIENT_ERRORS):
             record.levelno, record.levelname = logging.WARNING, "WARNING"
+            record.exc_info = record.exc_text = None
+        return True
+
+
+class StoreErrorFilter(logging.Filter):
+    """A task the store refused (`task_store.refusals`): one line with the database's reason, no traceback.
+
+    The traceback's cause is SQLAlchemy's error, which holds the SQL and its parameters: the caller's message.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if error is not None and str(getattr(error, "message", "")).startswith(STORE_REFUSAL):
+            record.msg, record.args = f"{record.getMessage()}: {error.message}", ()  # type: ignore[attr-defined]
             record.exc_info = record.exc_text = None
         return True
 
@@ -72,7 +89,7 @@ def log_config(agent: str, level: str) -> dict[str, Any]:
         "version": 1,
         "disable_existing_loggers": False,
         "formatters": {"json": {"()": JsonFormatter, "agent": agent}},
-        "filters": {"client_errors": {"()": ClientErrorFilter}},
+        "filters": {"client_errors": {"()": ClientErrorFilter}, "store_errors": {"()": StoreErrorFilter}},
         "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "json", "stream": sys.stderr}},
         "root": {"handlers": ["stderr"], "level": level},
         "loggers": {
@@ -83,5 +100,6 @@ def log_config(agent: str, level: str) -> dict[str, Any]:
             "aiosqlite": {"level": "WARNING"},
             "sqlalchemy": {"level": "WARNING"},
             **{name: {"filters": ["client_errors"]} for name in CLIENT_ERROR_LOGGERS},
+            **{name: {"filters": ["store_errors"]} for name in STORE_ERROR_LOGGERS},
         },
     }

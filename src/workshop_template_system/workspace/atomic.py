@@ -4,6 +4,9 @@ A temporary file in the same directory is written, flushed and fsynced, then ren
 the target with ``os.replace``, and the directory is fsynced so the rename survives a crash.
 The temporary file is created like any other (mode 0666 less the umask), not private as
 ``tempfile.mkstemp`` would make it: other containers on the shared mount must read it.
+
+A write that fails (a full disk, a read-only mount) leaves the target as it was and no temporary
+file behind, and raises the `OSError` naming the target, not the temporary file.
 """
 
 from __future__ import annotations
@@ -24,18 +27,24 @@ def atomic_write_bytes(path: Path, data: bytes, *, durable: bool = True) -> None
     """
     path = Path(path)
     staging = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
-    fd = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666)
     try:
-        with os.fdopen(fd, "wb") as temp:
-            temp.write(data)
-            temp.flush()
-            if durable:
-                os.fsync(temp.fileno())
-        staging.replace(path)
-    except BaseException:
-        with suppress(FileNotFoundError):
-            staging.unlink()
-        raise
+        fd = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666)
+        try:
+            with os.fdopen(fd, "wb") as temp:
+                temp.write(data)
+                temp.flush()
+                if durable:
+                    os.fsync(temp.fileno())
+            staging.replace(path)
+        except BaseException:
+            with suppress(OSError):  # a mount turned read-only meanwhile refuses the unlink too: keep the first error
+                staging.unlink()
+            raise
+    except OSError as exc:
+        if exc.errno is None:
+            raise
+        # A failed write names no file and a failed open the temporary one: name the target.
+        raise OSError(exc.errno, exc.strerror, str(path)) from exc  # OSError picks PermissionError etc. by errno
     if durable:
         _fsync_directory(path.parent)
 

@@ -15,11 +15,11 @@ import errno
 import os
 import secrets
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import timedelta
 from pathlib import Path
 
-from workshop_template_system.errors import InvalidNameError, WorkspaceError
+from workshop_template_system.errors import InvalidNameError, WorkspaceError, WorkspaceUnwritable
 from workshop_template_system.workspace import archive as archiving
 from workshop_template_system.workspace import metadata, status
 from workshop_template_system.workspace.atomic import atomic_write_json
@@ -37,6 +37,9 @@ TOP_LEVEL_DIRS = (
     "completed",
 )
 DEFAULT_LOCK_TIMEOUT = 30.0
+MIN_FREE_BYTES = 16 * 1024 * 1024
+"""Below this much free space the workspace counts as full: readiness fails before writes start failing."""
+UNWRITABLE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})
 # Who holds a metadata lock for the few milliseconds of a read-modify-write.
 _METADATA_WRITER = "workspace"
 
@@ -65,9 +68,29 @@ class Workspace:
         return path
 
     def check_writable(self) -> None:
-        """Write and remove a probe file; `WorkspaceError` with the reason when that fails."""
+        """`WorkspaceError` with the reason when the workspace is missing, read-only, full, or refuses a probe write.
+
+        Full means less than `MIN_FREE_BYTES` free (or no free inode): a probe write could still fit where a
+        workshop, a clone or the task store cannot.
+        """
         if not self.root.is_dir():
             raise WorkspaceError(f"workspace {self.root} does not exist or is not a directory")
+        try:
+            space = os.statvfs(self.root)
+        except OSError as exc:
+            raise WorkspaceError(f"workspace {self.root} cannot be examined: {_reason(exc)}") from exc
+        if space.f_flag & os.ST_RDONLY:
+            raise WorkspaceUnwritable(f"workspace {self.root} is not writable: read-only file system")
+        free = space.f_bavail * space.f_frsize
+        if free < MIN_FREE_BYTES:
+            raise WorkspaceUnwritable(
+                f"workspace {self.root} is full: {_mib(free)} free, less than the {_mib(MIN_FREE_BYTES)} it needs"
+            )
+        if space.f_files and not space.f_favail:  # file systems without an inode limit report 0 inodes
+            raise WorkspaceUnwritable(f"workspace {self.root} is full: no free inodes left")
+        self._probe_write()
+
+    def _probe_write(self) -> None:
         probe = self.root / f".write-probe-{os.getpid()}-{secrets.token_hex(4)}"
         try:
             with probe.open("wb") as handle:
@@ -75,9 +98,11 @@ class Workspace:
                 handle.flush()
                 os.fsync(handle.fileno())
         except OSError as exc:
-            raise WorkspaceError(f"workspace {self.root} is not writable: {_reason(exc)}") from exc
+            error = WorkspaceUnwritable if exc.errno in UNWRITABLE_ERRNOS else WorkspaceError
+            raise error(f"workspace {self.root} is not writable: {_reason(exc)}") from exc
         finally:
-            probe.unlink(missing_ok=True)
+            with suppress(OSError):  # a read-only mount refuses to unlink even a missing file (EROFS, not ENOENT)
+                probe.unlink(missing_ok=True)
 
     # Pipelines
 
@@ -254,6 +279,10 @@ def _is_valid_id(name: str) -> bool:
     except InvalidNameError:
         return False
     return True
+
+
+def _mib(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MiB"
 
 
 def _reason(exc: OSError) -> str:
