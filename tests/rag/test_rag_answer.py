@@ -31,8 +31,8 @@ def model_server() -> Iterator[ModelServer]:
 
 
 def test_an_extractive_answer_quotes_the_best_section_with_its_command(indexed: ChatIndex) -> None:
-    found = indexed.search(ROUTE, "trailhead", 5)
-    answer = extractive_answer(ROUTE, found, indexed.embedder.embed)
+    search = indexed.search(ROUTE, "trailhead", 5)
+    answer = extractive_answer(ROUTE, search.question_vector, search.found, indexed.embedder.embed)
     assert (answer.mode, answer.found) == ("extractive", True)
     assert "```bash\noc create route edge trailhead --service trailhead\n```" in answer.text
     first = answer.citations[0]
@@ -42,7 +42,7 @@ def test_an_extractive_answer_quotes_the_best_section_with_its_command(indexed: 
         "Expose the application with a route",
     )
     assert first["url"] == "https://showroom.example.com/trailhead/modules/module-03-deploy.html#expose"
-    texts = [item.hit.text for item in found]
+    texts = [item.hit.text for item in search.found]
     for piece in answer.pieces:  # every piece is the workshop's own words
         quoted = re.sub(r" \[\d+\]$", "", piece)
         assert any(quoted in text for text in texts), piece
@@ -52,7 +52,7 @@ def test_an_extractive_answer_quotes_the_best_section_with_its_command(indexed: 
 
 def test_a_question_the_workshop_does_not_answer_gets_the_closest_pages(indexed: ChatIndex) -> None:
     question = "What is the capital of France?"
-    found = indexed.search(question, "trailhead", 5)
+    found = indexed.search(question, "trailhead", 5).found
     assert relevant(question, found) == []
     answer = not_found_answer("the workshop 'trailhead'", found)
     assert answer.found is False
@@ -64,7 +64,7 @@ def test_a_question_the_workshop_does_not_answer_gets_the_closest_pages(indexed:
 async def test_a_model_answers_from_the_sections_only_and_its_citations_are_renumbered(
     indexed: ChatIndex, model_server: ModelServer
 ) -> None:
-    found = indexed.search(ROUTE, "trailhead", 5)
+    found = indexed.search(ROUTE, "trailhead", 5).found
     sections = relevant(ROUTE, found)
     async with LlamaStackChatModel(model_server.url, CHAT_MODEL, 10) as model:
         answer = await model_answer(ROUTE, found, model)
@@ -82,7 +82,7 @@ async def test_a_failing_model_is_a_model_error(indexed: ChatIndex, model_server
     try:
         async with LlamaStackChatModel(model_server.url, CHAT_MODEL, 10, max_retries=0) as model:
             with pytest.raises(ModelError, match="500"):
-                await model_answer(ROUTE, indexed.search(ROUTE, "trailhead", 5), model)
+                await model_answer(ROUTE, indexed.search(ROUTE, "trailhead", 5).found, model)
     finally:
         model_server.behavior = "grounded"
 
@@ -101,7 +101,7 @@ def test_llama_stack_embeddings_have_a_collection_of_their_own(tmp_path: Path, m
     index = ChatIndex(embedder, store, workspace, lock_timeout=10)
     try:
         assert index.index("trailhead", read_workshop(FIXTURE)).chunks.added == 46
-        found = index.search("oc login fails with x509 certificate signed by unknown authority", "trailhead", 5)
+        found = index.search("oc login fails with x509 certificate signed by unknown authority", "trailhead", 5).found
         assert found[0].hit.page == "troubleshooting.adoc"
         assert abs(found[0].similarity) <= 1.0
     finally:
@@ -117,11 +117,13 @@ def test_an_unknown_embedding_model_says_which_setting_to_check(tmp_path: Path, 
 
 
 def test_a_list_of_file_names_is_not_an_answer() -> None:
-    from workshop_template_system.rag.answer import _says_something
+    from workshop_template_system.rag import sentences
 
-    assert not _says_something("- `k8s/deployment.yaml`")
-    assert not _says_something("`README.md`, `pom.xml`")
-    assert _says_something("Then apply the manifests and wait for the rollout:")
+    chunk = "Files\n\n- `k8s/deployment.yaml`\n- `README.md`, `pom.xml`\n\n"
+    chunk += "Then apply the manifests and wait:\n\n```\nx\n```"
+    readable = sentences.prose(sentences.units(0, chunk))
+    assert [unit.text for unit in readable] == ["Then apply the manifests and wait:"]
+    assert sentences.embedding_texts(chunk) == ["Then apply the manifests and wait:\n```\nx\n```"]
 
 
 def test_a_step_with_several_commands_is_answered_with_all_of_them(indexed: ChatIndex) -> None:
@@ -136,6 +138,6 @@ def test_a_step_with_several_commands_is_answered_with_all_of_them(indexed: Chat
     hit = Hit("c1", "todo", "deploy.adoc", text, {"page": "deploy.adoc", "anchor": "deploy", "title": "Deploy"}, 1.0)
     question = "How do I deploy and expose the API?"
     found = [Found(hit, similarity=0.8)]
-    answer = extractive_answer(question, found, indexed.embedder.embed)
+    answer = extractive_answer(question, indexed.embedder.embed([question])[0], found, indexed.embedder.embed)
     assert answer.pieces[0] == "Create the deployment and expose it with a route: [1]"
     assert list(answer.pieces[1:4]) == [f"```bash\n{command}\n```" for command in commands]

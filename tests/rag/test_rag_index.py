@@ -31,7 +31,7 @@ def test_reindexing_changes_exactly_what_changed(chat_index: ChatIndex, workshop
     deploy.write_text(deploy.read_text().replace("--replicas=3", "--replicas=4"))
     edited = chat_index.index("trailhead", read_workshop(workshop_copy))
     assert edited.chunks == Counts(updated=1, unchanged=CHUNKS - 1)
-    texts = [found.hit.text for found in chat_index.search("How do I scale the application?", "trailhead", 5)]
+    texts = [found.hit.text for found in chat_index.search("How do I scale the application?", "trailhead", 5).found]
     assert any("--replicas=4" in text for text in texts)
     assert not any("--replicas=3" in text for text in texts)
 
@@ -51,14 +51,15 @@ def test_search_list_and_remove_by_workshop(chat_index: ChatIndex, workshop_copy
         {"workshop": "trailhead-lite", "title": "Trailhead: cloud-native Java on OpenShift", "pages": 7, "chunks": 37},
     ]
     question = "My container was OOMKilled"
-    assert {found.hit.workshop for found in chat_index.search(question, "trailhead-lite", 5)} == {"trailhead-lite"}
-    everywhere = chat_index.search(question, None, 5)
+    in_lite = chat_index.search(question, "trailhead-lite", 5).found
+    assert {found.hit.workshop for found in in_lite} == {"trailhead-lite"}
+    everywhere = chat_index.search(question, None, 5).found
     assert (everywhere[0].hit.workshop, everywhere[0].hit.page) == ("trailhead", "troubleshooting.adoc")
 
     assert chat_index.remove("trailhead") == CHUNKS
     assert chat_index.remove("trailhead") == 0
     assert [entry["workshop"] for entry in chat_index.workshops()] == ["trailhead-lite"]
-    assert chat_index.search(question, "trailhead", 5) == []
+    assert chat_index.search(question, "trailhead", 5).found == []
 
 
 def test_an_index_survives_closing_and_reopening(tmp_path: Path, embedder: RememberingEmbedder) -> None:
@@ -68,7 +69,8 @@ def test_an_index_survives_closing_and_reopening(tmp_path: Path, embedder: Remem
     reopened = open_index(tmp_path / "workspace", embedder)
     try:
         assert reopened.index("trailhead", read_workshop(FIXTURE)).chunks == Counts(unchanged=CHUNKS)
-        assert reopened.search("How do I clean up when I am done?", "trailhead", 1)[0].hit.page == "conclusion.adoc"
+        [cleanup] = reopened.search("How do I clean up when I am done?", "trailhead", 1).found
+        assert cleanup.hit.page == "conclusion.adoc"
     finally:
         reopened.close()
 
@@ -133,3 +135,65 @@ def test_milvus_settings(tmp_path: Path) -> None:
 def test_an_unreachable_milvus_server_is_a_readable_error() -> None:
     with pytest.raises(VectorStoreError, match=r"Milvus at http://127.0.0.1:9 failed: Fail connecting"):
         MilvusStore.open("c", 4, endpoint="http://127.0.0.1:9", token=None, lite_path=Path("unused"), timeout=3)
+
+
+def test_an_index_of_the_single_collection_version_is_moved_to_a_collection_per_workshop(
+    tmp_path: Path, embedder: RememberingEmbedder, indexed: ChatIndex
+) -> None:
+    """Chunks an older version stored in one collection for every workshop are kept, vectors and all."""
+    from pymilvus import DataType, Function, FunctionType, MilvusClient
+
+    rows = indexed.store.rows(["id", "workshop", "key", "page", "meta", "text", "dense"])
+    rows += [{**row, "id": "x" + row["id"][1:], "workshop": "second"} for row in rows[:5]]
+    workspace = Workspace(tmp_path / "workspace")
+    path = lite_path(workspace)
+    path.parent.mkdir(parents=True)
+    legacy = collection_name(embedder)
+    client = MilvusClient(str(path))
+    schema = MilvusClient.create_schema(auto_id=False, enable_dynamic_field=False)  # the older version's schema
+    schema.add_field("id", DataType.VARCHAR, is_primary=True, max_length=64)
+    schema.add_field("workshop", DataType.VARCHAR, max_length=128)
+    schema.add_field("key", DataType.VARCHAR, max_length=1024)
+    schema.add_field("page", DataType.VARCHAR, max_length=512)
+    schema.add_field("meta", DataType.JSON)
+    schema.add_field(
+        "text", DataType.VARCHAR, max_length=65_535, enable_analyzer=True, analyzer_params={"type": "standard"}
+    )
+    schema.add_field("dense", DataType.FLOAT_VECTOR, dim=embedder.dimension)
+    schema.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
+    schema.add_function(
+        Function(
+            name="bm25", function_type=FunctionType.BM25, input_field_names=["text"], output_field_names=["sparse"]
+        )
+    )
+    indexes = client.prepare_index_params()
+    indexes.add_index(field_name="dense", index_type="FLAT", metric_type="COSINE")
+    indexes.add_index(field_name="sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25")
+    client.create_collection(legacy, schema=schema, index_params=indexes)
+    client.insert(legacy, rows)
+    client.flush(legacy)
+    client.close()
+    from milvus_lite.server_manager import server_manager_instance
+
+    server_manager_instance.release_server(str(path))
+
+    moved = open_index(workspace.root, embedder)
+    try:
+        assert [(entry["workshop"], entry["chunks"]) for entry in moved.workshops()] == [
+            ("second", 5),
+            ("trailhead", CHUNKS),
+        ]
+        question = "How do I expose the application with a route?"
+        assert [f.hit.id for f in moved.search(question, "trailhead", 3).found] == [
+            f.hit.id for f in indexed.search(question, "trailhead", 3).found
+        ]
+        assert moved.index("trailhead", read_workshop(FIXTURE)).chunks == Counts(unchanged=CHUNKS)
+        assert moved.remove("second") == 5
+    finally:
+        moved.close()
+    client = MilvusClient(str(path))
+    try:
+        assert [name for name in client.list_collections() if not name.startswith(legacy + "__")] == []
+    finally:
+        client.close()
+        server_manager_instance.release_server(str(path))

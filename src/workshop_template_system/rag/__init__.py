@@ -5,6 +5,7 @@
     embeddings.py      the `Embedder` port; minilm.py (bundled, offline), llama_stack_embeddings.py
     store.py           the `VectorStore` port and its errors; milvus.py (a server, or Milvus Lite)
     index.py           `ChatIndex`: index, search, list, remove
+    sentences.py       a chunk's sentences and code blocks, and their vectors stored with the chunk
     answer.py          extractive answers and "not found"; model_answer.py (a language model, cited)
     chat.py            one question: search, then the model's answer or the extractive one
     sources.py         where a workshop to index comes from

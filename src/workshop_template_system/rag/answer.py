@@ -15,6 +15,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import numpy as np
+
+from workshop_template_system.rag import sentences
 from workshop_template_system.rag.index import Found
 
 CLEARLY_CLOSE = 0.45
@@ -38,8 +41,6 @@ when sentences were weighted by their section's similarity alone, 86% with this 
 MAX_SENTENCES = 3
 CLOSE_TO_BEST = 0.85
 
-_FENCE = re.compile(r"^```[^\n]*\n.*?\n```$", re.DOTALL | re.MULTILINE)
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z`\[(\"'])")
 _WORD = re.compile(r"[a-z0-9][a-z0-9_.-]*[a-z0-9]")
 _STOP_WORDS = frozenset(
     re.split(
@@ -77,17 +78,6 @@ class Answer:
             joint = "\n\n" if piece.startswith("```") or before.endswith("```") or piece.startswith("- ") else " "
             joined.append(f"{joint}{piece}" if number else piece)
         return joined
-
-
-@dataclass(frozen=True)
-class _Unit:
-    """A sentence, list item or code block of a section, in page order."""
-
-    section: int
-    position: int
-    block: int
-    text: str
-    code: bool
 
 
 def relevant(question: str, found: Sequence[Found]) -> list[Found]:
@@ -138,96 +128,53 @@ def not_found_answer(question_scope: str, found: Sequence[Found]) -> Answer:
     return Answer(tuple(pieces), tuple(citations(closest[:3])), "extractive", found=False)
 
 
-def extractive_answer(question: str, found: Sequence[Found], embed: Embed) -> Answer:
-    """The sentences of the found sections closest to the question, each cited, with the commands they introduce."""
+def extractive_answer(question: str, question_vector: Sequence[float], found: Sequence[Found], embed: Embed) -> Answer:
+    """The sentences of the found sections closest to the question, each cited, with the commands they introduce.
+
+    Sentences are compared by the vectors stored with their chunk; `embed` computes the vectors of a
+    chunk stored without them (by an older version of the index).
+    """
     sections = relevant(question, found)
-    units = [unit for number, item in enumerate(sections) for unit in _units(number, _body(item.hit.text))]
-    prose = [unit for unit in units if not unit.code and _says_something(unit.text)]
-    if not prose:
+    units = [unit for number, item in enumerate(sections) for unit in sentences.units(number, item.hit.text)]
+    readable = sentences.prose(units)
+    if not readable:
         return Answer((), tuple(citations(sections)), "extractive", found=bool(sections))
-    vectors = embed([question, *(_with_code(units, unit) for unit in prose)])
     closeness = [item.similarity + (FIRST_BONUS if number == 0 else 0.0) for number, item in enumerate(sections)]
-    scores = {
-        id(unit): _dot(vectors[0], vector) + closeness[unit.section]
-        for unit, vector in zip(prose, vectors[1:], strict=True)
-    }
-    best = max(prose, key=lambda unit: scores[id(unit)])
+    meaning = _sentence_vectors(sections, units, readable, embed) @ np.asarray(question_vector, dtype=np.float32)
+    scores = [float(score) + closeness[unit.section] for unit, score in zip(readable, meaning, strict=True)]
+    best = max(range(len(readable)), key=scores.__getitem__)
     chosen = [
-        unit for unit in prose if unit.section == best.section and scores[id(unit)] >= CLOSE_TO_BEST * scores[id(best)]
+        number
+        for number, unit in enumerate(readable)
+        if unit.section == readable[best].section and scores[number] >= CLOSE_TO_BEST * scores[best]
     ]
-    chosen = sorted(sorted(chosen, key=lambda unit: -scores[id(unit)])[:MAX_SENTENCES], key=lambda u: u.position)
+    chosen = sorted(sorted(chosen, key=lambda number: -scores[number])[:MAX_SENTENCES])
     pieces = []
-    for number, unit in enumerate(chosen):
+    for place, number in enumerate(chosen):
+        unit = readable[number]
         pieces.append(f"{unit.text} [{unit.section + 1}]")
-        if number + 1 < len(chosen) and chosen[number + 1].block == unit.block:
+        if place + 1 < len(chosen) and readable[chosen[place + 1]].block == unit.block:
             continue  # the code comes after the last chosen sentence of a paragraph
-        pieces.extend(code.text for code in _code_run(units, unit))
+        pieces.extend(code.text for code in sentences.code_run(units, unit))
     return Answer(tuple(pieces), tuple(citations(sections)), "extractive", found=True)
 
 
-def _with_code(units: list[_Unit], unit: _Unit) -> str:
-    """A sentence with the start of the command it introduces: what it means to a participant."""
-    code = _code_after(units, unit)
-    return f"{unit.text}\n{code.text[:300]}" if code is not None else unit.text
-
-
-def _code_after(units: list[_Unit], unit: _Unit) -> _Unit | None:
-    """The code block right after the paragraph of `unit`: the command the sentence introduces."""
-    return next(iter(_code_run(units, unit)), None)
-
-
-def _code_run(units: list[_Unit], unit: _Unit) -> list[_Unit]:
-    """The code blocks right after the paragraph of `unit`, up to the next prose: the commands it introduces."""
-    last = max(other.position for other in units if other.section == unit.section and other.block == unit.block)
-    run: list[_Unit] = []
-    for following in (other for other in units if other.section == unit.section and other.position > last):
-        if not following.code:
-            break
-        run.append(following)
-    return run
-
-
-def _body(text: str) -> str:
-    """A stored chunk's text without its heading line."""
-    return text.partition("\n\n")[2] or text
-
-
-def _units(section: int, body: str) -> list[_Unit]:
-    """Sentences, list items and table rows, and code blocks kept whole, in order."""
-    units: list[_Unit] = []
-    cursor = block = 0
-    for fence in [*_FENCE.finditer(body), None]:
-        prose = body[cursor : fence.start() if fence else len(body)]
-        for paragraph in prose.split("\n\n"):
-            for line in _lines(paragraph):
-                units.append(_Unit(section, len(units), block, line, code=False))
-            block += 1
-        if fence is None:
-            break
-        units.append(_Unit(section, len(units), block, fence.group(0), code=True))
-        block += 1
-        cursor = fence.end()
-    return units
-
-
-def _lines(block: str) -> list[str]:
-    block = block.strip()
-    if not block or block.startswith("#### "):
-        return []
-    if "\n" in block:  # a list or a table: one item or row at a time
-        return [line.strip() for line in block.splitlines() if line.strip()]
-    return [sentence.strip() for sentence in _SENTENCE_END.split(block) if sentence.strip()]
-
-
-def _says_something(text: str) -> bool:
-    """Words a participant can read, not only file names or values in code spans (a "Source files" list)."""
-    return len(re.findall(r"[A-Za-z]{2,}", re.sub(r"`[^`]*`", " ", text))) >= 2
+def _sentence_vectors(
+    sections: Sequence[Found], units: Sequence[sentences.Unit], readable: Sequence[sentences.Unit], embed: Embed
+) -> np.ndarray:
+    """One vector per readable unit, in order: stored with its chunk, or embedded now when the chunk has none."""
+    parts = []
+    for number, item in enumerate(sections):
+        mine = [unit for unit in readable if unit.section == number]
+        if not mine:
+            continue
+        stored = sentences.decode(item.hit.sentence_vectors, len(item.hit.vector))
+        if stored is None or len(stored) != len(mine):
+            stored = np.asarray(embed([sentences.meaning(units, unit) for unit in mine]), dtype=np.float32)
+        parts.append(stored)
+    return np.concatenate(parts)
 
 
 def _content_words(text: str) -> set[str]:
     """Lower-case words of three letters or more, less common ones, with a plural ``s`` dropped."""
     return {word.removesuffix("s") for word in _WORD.findall(text.lower()) if word not in _STOP_WORDS and len(word) > 2}
-
-
-def _dot(left: Sequence[float], right: Sequence[float]) -> float:
-    return float(sum(a * b for a, b in zip(left, right, strict=True)))

@@ -18,7 +18,8 @@ from workshop_template_system.rag.model_answer import model_answer
 
 async def ask(index: ChatIndex, question: str, workshop: str | None, top_k: int, model: ChatModel | None) -> Answer:
     """The answer to `question` from one workshop (or all of them), with its citations."""
-    found = await asyncio.to_thread(index.search, question, workshop, top_k)
+    search = await asyncio.to_thread(index.search, question, workshop, top_k)
+    found = search.found
     if not found:
         return Answer((await asyncio.to_thread(_nothing_indexed, index, workshop),), (), "extractive", found=False)
     if not relevant(question, found):
@@ -29,7 +30,7 @@ async def ask(index: ChatIndex, question: str, workshop: str | None, top_k: int,
             return await model_answer(question, found, model)
         except ModelError as exc:
             warnings = (f"{exc}; the answer quotes the workshop instead",)
-    answer = await asyncio.to_thread(extractive_answer, question, found, index.embedder.embed)
+    answer = await asyncio.to_thread(extractive_answer, question, search.question_vector, found, index.embedder.embed)
     return replace(answer, warnings=warnings)
 
 

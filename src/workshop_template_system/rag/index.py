@@ -14,13 +14,14 @@ from __future__ import annotations
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from workshop_template_system.errors import ConfigurationError
+from workshop_template_system.rag import sentences
 from workshop_template_system.rag.chunking import Chunk, chunk_workshop
 from workshop_template_system.rag.content import WorkshopContent
 from workshop_template_system.rag.embeddings import Embedder, collection_name, embedder_from_settings
@@ -70,6 +71,14 @@ class Found:
     @property
     def meta(self) -> dict[str, Any]:
         return self.hit.metadata
+
+
+@dataclass(frozen=True)
+class Search:
+    """What a search found for a question, best first, and the question's vector."""
+
+    question_vector: Sequence[float]
+    found: list[Found]
 
 
 class ChatIndex:
@@ -153,24 +162,24 @@ class ChatIndex:
                 gone = {chunk.key for chunk in by_page.get(page, [])}
                 stale = [key for key in stored if key.partition("#")[0] == page and key not in gone]
                 replaced = [stored[chunk.key] for chunk in fresh if chunk.key in stored]
-                self.store.write(self._records(fresh), [stored[key] for key in stale] + replaced)
+                self.store.write(workshop, self._records(fresh), [stored[key] for key in stale] + replaced)
                 updated += len(replaced)
                 added += len(fresh) - len(replaced)
                 unchanged += len(by_page.get(page, [])) - len(fresh)
                 if progress is not None:
                     progress(f"indexed {page} ({number}/{len(pages)})", number / max(len(pages), 1))
-            self.store.flush()
+            self.store.flush(workshop)
             removed = len(set(stored) - {chunk.key for chunk in chunks})
         counts = Counts(added, updated, removed, unchanged)
         return IndexReport(
             workshop, content.title, len(content.pages), counts, time.monotonic() - started, content.warnings
         )
 
-    def search(self, question: str, workshop: str | None, limit: int) -> list[Found]:
+    def search(self, question: str, workshop: str | None, limit: int) -> Search:
         """The sections that best answer `question`, best first, each with its similarity to it."""
         vector = self.embedder.embed([question])[0]
-        hits = self.store.search(vector, question, workshop, max(limit, CANDIDATES))[:limit]
-        return [Found(hit, _dot(vector, hit.vector)) for hit in hits]
+        hits = self.store.search(vector, question, workshop, limit, max(limit, CANDIDATES))
+        return Search(vector, [Found(hit, _dot(vector, hit.vector)) for hit in hits])
 
     def workshops(self) -> list[dict[str, Any]]:
         """Every indexed workshop with its title, page and chunk counts, by name."""
@@ -192,10 +201,24 @@ class ChatIndex:
             return self.store.delete_workshop(workshop)
 
     def _records(self, chunks: list[Chunk]) -> list[Record]:
-        vectors = self.embedder.embed([chunk.text for chunk in chunks]) if chunks else []
+        """The chunks with their vectors and their sentences' vectors, embedded in one call."""
+        if not chunks:
+            return []
+        said = [sentences.embedding_texts(chunk.text) for chunk in chunks]
+        vectors = self.embedder.embed([chunk.text for chunk in chunks] + [text for texts in said for text in texts])
+        sentence_vectors = iter(vectors[len(chunks) :])
         return [
-            Record(chunk.id, chunk.workshop, chunk.key, chunk.page, chunk.text, chunk.metadata(), vector)
-            for chunk, vector in zip(chunks, vectors, strict=True)
+            Record(
+                chunk.id,
+                chunk.workshop,
+                chunk.key,
+                chunk.page,
+                chunk.text,
+                chunk.metadata(),
+                vector,
+                sentences.encode([next(sentence_vectors) for _ in texts]),
+            )
+            for chunk, vector, texts in zip(chunks, vectors, said, strict=False)
         ]
 
     @contextmanager

@@ -22,6 +22,8 @@ class Record:
     text: str
     metadata: dict[str, Any]
     vector: Sequence[float]
+    sentence_vectors: str = ""
+    """The vectors of the chunk's sentences (`rag.sentences.encode`)."""
 
 
 @dataclass(frozen=True)
@@ -35,25 +37,31 @@ class Hit:
     metadata: dict[str, Any]
     score: float
     vector: Sequence[float] = field(repr=False, default=())
+    sentence_vectors: str = field(repr=False, default="")
 
 
 class VectorStore(Protocol):
-    """Chunks with a dense vector and a full-text (BM25) index, searched together and filtered by workshop."""
+    """Chunks with a dense vector and a full-text (BM25) index, searched together, kept by workshop."""
 
     def stored(self, workshop: str) -> dict[str, str]:
         """The workshop's chunks as ``{key: id}``."""
         ...
 
-    def write(self, records: Sequence[Record], delete: Sequence[str]) -> None:
-        """Insert `records` and delete the chunks with the ids in `delete`."""
+    def write(self, workshop: str, records: Sequence[Record], delete: Sequence[str]) -> None:
+        """Insert the workshop's `records` and delete its chunks with the ids in `delete`."""
         ...
 
-    def flush(self) -> None:
-        """Make the writes so far durable and quick to search."""
+    def flush(self, workshop: str) -> None:
+        """Make the workshop's writes so far durable and quick to search."""
         ...
 
-    def search(self, vector: Sequence[float], text: str, workshop: str | None, limit: int) -> list[Hit]:
-        """The best chunks for a question by vector and by words, fused; in one workshop when named."""
+    def search(
+        self, vector: Sequence[float], text: str, workshop: str | None, limit: int, candidates: int
+    ) -> list[Hit]:
+        """The `limit` best chunks for a question of `candidates` found by vector and by words, fused by rank.
+
+        In one workshop when named.
+        """
         ...
 
     def rows(self, fields: Sequence[str]) -> list[dict[str, Any]]:
