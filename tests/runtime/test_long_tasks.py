@@ -55,6 +55,50 @@ async def test_cancel_stops_a_running_task(start_agent, test_agent_command) -> N
     assert "skill count canceled" in agent.log()
 
 
+@pytest.mark.parametrize("streaming", [True, False], ids=["stream", "send"])
+async def test_a_task_outlives_the_client_that_hangs_up(start_agent, test_agent_command, streaming: bool) -> None:
+    port = free_port()
+    agent = start_agent("harness", port=port, command=test_agent_command(port))
+    async with httpx.AsyncClient(timeout=30) as http:
+        client = await create_client(agent.url, client_config=ClientConfig(streaming=True, httpx_client=http))
+        if streaming:
+            stream = client.send_message(text_message("count 8"))
+            task_id = (await anext(stream)).task.id
+            await stream.aclose()  # the client hangs up mid-stream
+        else:
+            request = {
+                "jsonrpc": "2.0",
+                "id": 1,
+                "method": "message/send",
+                "params": {
+                    "message": {
+                        "kind": "message",
+                        "role": "user",
+                        "messageId": "m1",
+                        "parts": [{"kind": "text", "text": "count 8"}],
+                    },
+                    "configuration": {"blocking": True},
+                },
+            }
+            async with httpx.AsyncClient() as impatient:
+                with pytest.raises(httpx.ReadTimeout):
+                    await impatient.post(agent.url + "/", json=request, timeout=0.5)  # gives up before the answer
+            await asyncio.sleep(0.3)
+            listed = httpx.post(
+                agent.url + "/",
+                json={"jsonrpc": "2.0", "id": 2, "method": "ListTasks", "params": {}},
+                headers={"A2A-Version": "1.0"},
+            ).json()
+            task_id = listed["result"]["tasks"][0]["id"]
+        deadline = time.monotonic() + 20
+        while (
+            task := await client.get_task(GetTaskRequest(id=task_id))
+        ).status.state != TaskState.TASK_STATE_COMPLETED:
+            assert time.monotonic() < deadline and task.status.state == TaskState.TASK_STATE_WORKING, task
+            await asyncio.sleep(0.2)
+    assert "counted 8 of 8" in str(task)
+
+
 @pytest.mark.parametrize(
     ("sig", "reason"),
     [
