@@ -10,7 +10,7 @@ import pytest
 from workshop_repos import CloneRepo, MakeRepo, git, write_files
 
 from workshop_template_system.errors import CloneTimeout, GitError, RefNotFound, RepositoryRefused
-from workshop_template_system.integrations.git import clone, validate_repository_source
+from workshop_template_system.integrations.git import GIT_NICENESS, clone, validate_repository_source
 
 
 @pytest.fixture
@@ -132,6 +132,18 @@ def test_a_slow_clone_is_killed_at_its_timeout(tmp_path: Path, monkeypatch: pyte
     while _alive(helper) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not _alive(helper), "the transport helper outlived the clone"
+
+
+def test_git_and_its_helpers_run_nicer_than_the_agent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    niceness_file = tmp_path / "niceness"
+    fake_ssh = tmp_path / "fake-ssh"
+    fake_ssh.write_text(f"#!/bin/sh\nsleep 0.3\nnice > {niceness_file}\nexec sleep 60\n")
+    fake_ssh.chmod(0o755)
+    monkeypatch.setenv("GIT_SSH_COMMAND", str(fake_ssh))
+    source = validate_repository_source("git@git.example.com:org/app.git", allow_local=False)
+    with pytest.raises(CloneTimeout):
+        clone(source, tmp_path / "clone", ref=None, timeout=1, max_files=10, max_bytes=10**6)
+    assert int(niceness_file.read_text()) == min(os.getpriority(os.PRIO_PROCESS, 0) + GIT_NICENESS, 19)
 
 
 def test_git_errors_are_one_line_without_credentials(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from workshop_template_system.integrations.forge import (
     validate_ref_name,
     validate_repository_name,
 )
-from workshop_template_system.integrations.git import validate_repository_source
+from workshop_template_system.integrations.git import repository_source
 from workshop_template_system.workshop.publishing import PUBLISHER, Publisher, validate_version
 
 Repository = Annotated[str, Field(max_length=100), AfterValidator(validate_repository_name)]
@@ -149,7 +149,7 @@ async def list_repositories(context: SkillContext, request: OrganizationInput) -
 
 async def sync_repository(context: SkillContext, request: SyncInput) -> dict[str, Any]:
     """Mirror an upstream repository's branches and tags into the forge (workflow 3)."""
-    source = validate_repository_source(request.source, allow_local=context.settings.allow_local_repositories)
+    source = await context.run_blocking(repository_source, request.source, context.settings)
     with _publisher(context) as publisher:
         await context.progress(f"mirroring {source.display} into {request.repository}")
         return await context.run_blocking(

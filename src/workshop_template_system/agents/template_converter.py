@@ -11,7 +11,7 @@ from workshop_template_system.agents.base import AgentSpec, Skill, SkillContext,
 from workshop_template_system.agents.pipeline_input import PipelineId
 from workshop_template_system.errors import InvalidNameError
 from workshop_template_system.integrations.forge import validate_repository_name
-from workshop_template_system.integrations.git import validate_repository_source
+from workshop_template_system.integrations.git import repository_source, validate_ref, validate_repository_source
 from workshop_template_system.peer_calls import ProgressReporter
 from workshop_template_system.pipeline import PipelineDriver, PipelineRun
 from workshop_template_system.pipeline.state import load_run
@@ -28,7 +28,9 @@ class AnalyzeInput(SkillInput):
 async def analyze_repository(context: SkillContext, request: AnalyzeInput) -> SkillResult:
     """Clone the repository into a pipeline, analyse it, decide the workflow and outline the workshop."""
     settings, workspace = context.settings, context.workspace
-    source = validate_repository_source(request.repository, allow_local=settings.allow_local_repositories)
+    if request.ref is not None:
+        validate_ref(request.ref)
+    source = await context.run_blocking(repository_source, request.repository, settings)
     info = await context.run_blocking(lambda: workspace.init_pipeline(request.pipeline_id, source=source.display))
     pipeline_id = str(info["pipeline_id"])
     await context.run_blocking(workspace.set_agent_status, pipeline_id, ANALYSIS_AGENT, "cloning", source.display)
@@ -106,13 +108,20 @@ def _outcome(pipeline_id: str, run: PipelineRun) -> dict[str, Any]:
 
 
 async def run_pipeline(context: SkillContext, request: RunInput) -> dict[str, Any]:
-    """The whole pipeline for a repository: analyse, build, validate, approve, publish, index, watch."""
-    source = validate_repository_source(request.repository, allow_local=context.settings.allow_local_repositories)
-    name = request.name or source.name.removesuffix(".git")
+    """The whole pipeline for a repository: analyse, build, validate, approve, publish, index, watch.
+
+    Its input is checked before a pipeline is made (the ref, the name, then the source's address), so a bad
+    value fails the task at once with the reason rather than leaving a pipeline to resume."""
+    settings = context.settings
+    if request.ref is not None:
+        validate_ref(request.ref)
+    syntax = validate_repository_source(request.repository, allow_local=settings.allow_local_repositories)
+    name = request.name or syntax.name.removesuffix(".git")
     try:
         validate_repository_name(name)
     except InvalidNameError as exc:
         raise InvalidNameError(f"{exc}; choose a workshop name with 'name'") from None
+    await context.run_blocking(repository_source, request.repository, settings)
     pipeline_id, run = await _driver(context).start(request.repository, request.ref, name, request.approval)
     return _outcome(pipeline_id, run)
 

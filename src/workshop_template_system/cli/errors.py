@@ -11,6 +11,7 @@ from workshop_template_system.errors import (
     ConfigurationError,
     InvalidNameError,
     LockTimeout,
+    PeerError,
     WorkshopSystemError,
 )
 
@@ -20,9 +21,15 @@ EXIT_TEMPFAIL = 75  # sysexits.h EX_TEMPFAIL, as flock(1) uses for a lock not ac
 
 
 def exit_code(error: WorkshopSystemError) -> int:
-    """2 for mistakes in what was asked, 75 for a lock not acquired in time, 1 for everything else."""
+    """2 for mistakes in what was asked (also a value an agent rejected), 75 for a lock not acquired in time, 1 for
+    everything else."""
     if isinstance(error, ConfigurationError | InvalidNameError):
         return EXIT_USAGE
+    if isinstance(error, PeerError):
+        # Only a peer call raises it, so the A2A stack is loaded by then: importing it here costs nothing.
+        from workshop_template_system.runtime.peers import PeerRejected
+
+        return EXIT_USAGE if isinstance(error, PeerRejected) else EXIT_FAILURE
     if isinstance(error, LockTimeout):
         return EXIT_TEMPFAIL
     return EXIT_FAILURE

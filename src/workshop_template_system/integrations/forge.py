@@ -24,6 +24,7 @@ from workshop_template_system.integrations.git import (
     git_reason,
     git_subcommand,
     kill_process_group,
+    lower_priority,
     safe_git_environment,
 )
 from workshop_template_system.settings import Settings
@@ -85,16 +86,12 @@ class GitAccess:
 
     protocols: str
     secret_config: Mapping[str, str] = field(default_factory=dict, repr=False)
+    config: Mapping[str, str] = field(default_factory=dict)
+    """Configuration that is no secret, for every command: a source's address pin (`RepositorySource.git_config`)."""
 
     def environment(self, *, with_secrets: bool) -> dict[str, str]:
-        """The child environment: no inherited git state, no prompts, and the secrets when asked."""
-        base = safe_git_environment(self.protocols)
-        if with_secrets and self.secret_config:
-            base["GIT_CONFIG_COUNT"] = str(len(self.secret_config))
-            for index, (key, value) in enumerate(self.secret_config.items()):
-                base[f"GIT_CONFIG_KEY_{index}"] = key
-                base[f"GIT_CONFIG_VALUE_{index}"] = value
-        return base
+        """The child environment: no inherited git state, no prompts, the configuration, and the secrets when asked."""
+        return safe_git_environment(self.protocols, {**self.config, **(self.secret_config if with_secrets else {})})
 
     def scrub(self, text: str) -> str:
         """`text` with every secret value (and the token inside it) replaced by ``***``."""
@@ -230,6 +227,7 @@ def run_git(
         )
     except OSError as exc:
         raise ForgeError(f"git cannot be started ({exc.strerror}): is git installed?") from exc
+    lower_priority(process)
     try:
         out, err = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:

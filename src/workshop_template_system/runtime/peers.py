@@ -22,6 +22,10 @@ CONNECT_ATTEMPTS = 4
 FIRST_BACKOFF_SECONDS = 0.5
 
 
+class PeerRejected(PeerError):
+    """The other agent rejected the task: the input it was given is not valid (the caller's mistake, not a failure)."""
+
+
 class PeerClient:
     """The agents' client for each other: ``await peers.call("content_creator", "create_workshop", {...})``."""
 
@@ -114,7 +118,8 @@ class PeerClient:
         if status.state != TaskState.TASK_STATE_COMPLETED:
             reason = get_message_text(status.message) if status.HasField("message") else "no reason given"
             state = TaskState.Name(status.state).removeprefix("TASK_STATE_").lower()
-            raise PeerError(f"{agent}.{skill} {state}: {reason}")
+            kind = PeerRejected if status.state == TaskState.TASK_STATE_REJECTED else PeerError
+            raise kind(f"{agent}.{skill} {state}: {reason}")
         if result is None:
             raise PeerError(f"{agent}.{skill} completed without a result")
         return result

@@ -13,6 +13,7 @@ import shutil
 from urllib.parse import urlsplit
 
 from workshop_template_system.errors import RepositoryRefused
+from workshop_template_system.integrations import git
 from workshop_template_system.integrations.git import RepositorySource, validate_repository_source
 from workshop_template_system.settings import Settings
 from workshop_template_system.watching.mirror import Mirror
@@ -23,14 +24,15 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 def repository_source(repository: str, settings: Settings) -> RepositorySource:
-    """The validated source (integrations.git's rules, local paths as settings allow); no password in it."""
+    """The validated source (integrations.git's rules, local paths as settings allow), with no password in it, and
+    then its address checked (`integrations.git.repository_source`)."""
     source = validate_repository_source(repository, allow_local=settings.allow_local_repositories)
     if "://" in source.url and urlsplit(source.url).password is not None:
         raise RepositoryRefused(
             f"refused repository {source.display!r}: a password in the URL would be stored in the workspace; "
             "use a credential helper or an SSH key"
         )
-    return source
+    return git.repository_source(repository, settings)
 
 
 def cache_name(source: RepositorySource) -> str:

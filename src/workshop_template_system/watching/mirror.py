@@ -28,6 +28,7 @@ from workshop_template_system.integrations.git import (
     allowed_protocols,
     git_reason,
     kill_process_group,
+    lower_priority,
     safe_git_environment,
 )
 
@@ -66,7 +67,7 @@ class Mirror:
         self.path = path
         self.timeout = timeout
         self.max_bytes = max_bytes
-        self.env = safe_git_environment(allowed_protocols(source.transport))
+        self.env = safe_git_environment(allowed_protocols(source.transport), dict(source.git_config))
 
     def fetch(self) -> None:
         """Create the mirror when missing (or unreadable) and bring its branches up to date."""
@@ -181,6 +182,7 @@ class Mirror:
             )
         except OSError as exc:
             raise GitError(f"git cannot be started ({exc.strerror}): is git installed?") from exc
+        lower_priority(process)
         deadline = time.monotonic() + self.timeout
         try:
             while True:

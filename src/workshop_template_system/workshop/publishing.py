@@ -194,7 +194,7 @@ class Publisher:
     def sync(self, source: RepositorySource, repository: str, *, organization: str | None = None) -> dict[str, Any]:
         """Mirror `source`'s branches and tags into the forge repository (fast-forward only, nothing deleted)."""
         validate_repository_name(repository)
-        upstream = GitAccess(protocols=_SOURCE_PROTOCOLS[source.transport])
+        upstream = GitAccess(protocols=_SOURCE_PROTOCOLS[source.transport], config=dict(source.git_config))
         with self._locked(organization, repository):
             info = self.forge.ensure_repository(organization, repository, f"Mirror of {source.display}")
             with self._scratch(info, fetch=False) as scratch:
