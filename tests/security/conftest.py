@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 import pytest
 from security_support import TOKEN, call_skill, private_links
 
-from support import DEPLOYMENT_COMMAND, AgentProcess, agent_env, free_port
+from support import DEPLOYMENT_COMMAND, AgentProcess, agent_env, free_port_block
 from workshop_template_system.settings import AGENT_NAMES, peer_url_variable
 
 AGENT_SETTINGS = {
@@ -78,7 +78,8 @@ class Deployment:
 def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
     """All six agents, started in parallel (starting is mostly imports: one after another would take minutes)."""
     folder = tmp_path_factory.mktemp("security")
-    ports = {name: free_port() for name in AGENT_NAMES}
+    base = free_port_block(len(AGENT_NAMES))  # below the ephemeral range: no outgoing connection takes one
+    ports = {name: base + offset for offset, name in enumerate(AGENT_NAMES)}
     peers = {peer_url_variable(name): f"http://127.0.0.1:{port}" for name, port in ports.items()}
     agents = {
         name: AgentProcess(
