@@ -40,7 +40,7 @@ from urllib.parse import unquote, urlsplit
 import git
 
 from workshop_template_system.errors import CloneTimeout, GitError, RefNotFound, RepositoryRefused
-from workshop_template_system.integrations.web import Address, refusal
+from workshop_template_system.integrations.web import Address, refusal, unique_addresses
 from workshop_template_system.settings import Settings, child_environment
 
 Transport = Literal["https", "http", "ssh", "git", "file"]
@@ -342,12 +342,7 @@ def _resolve(source: RepositorySource) -> list[Address]:
     except (socket.gaierror, UnicodeError) as exc:
         reason = getattr(exc, "strerror", None) or str(exc)
         raise GitError(f"cannot resolve the host of {source.display} ({source.host}): {reason}") from None
-    addresses: list[Address] = []
-    for *_, sockaddr in infos:
-        address = ip_address(str(sockaddr[0]).split("%", 1)[0])
-        if address not in addresses:
-            addresses.append(address)
-    if not addresses:
+    if not (addresses := unique_addresses(infos)):
         raise GitError(f"cannot resolve the host of {source.display} ({source.host}): no address")
     return addresses
 

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from ipaddress import IPv4Address, IPv6Address, ip_address, ip_network
 from types import TracebackType
+from typing import Any
 
 import httpx
 
@@ -213,13 +214,18 @@ async def _resolve(host: str, port: int) -> list[Address]:
         infos = await asyncio.to_thread(socket.getaddrinfo, host, port, 0, socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
         raise WebError(f"cannot resolve {host}: {getattr(exc, 'strerror', None) or exc}") from None
+    if not (addresses := unique_addresses(infos)):
+        raise WebError(f"cannot resolve {host}: no address")
+    return addresses
+
+
+def unique_addresses(infos: list[tuple[Any, ...]]) -> list[Address]:
+    """The distinct addresses of `socket.getaddrinfo` answers, in order (an IPv6 zone dropped)."""
     addresses: list[Address] = []
-    for _, _, _, _, sockaddr in infos:
+    for *_, sockaddr in infos:
         address = ip_address(str(sockaddr[0]).split("%", 1)[0])
         if address not in addresses:
             addresses.append(address)
-    if not addresses:
-        raise WebError(f"cannot resolve {host}: no address")
     return addresses
 
 

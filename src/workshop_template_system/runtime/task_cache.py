@@ -120,7 +120,29 @@ class FinishedTasks:
             self.generation += 1
 
 
-class CachedTaskStore(TaskStore):
+class _ListAndDelete:
+    """What both wrappers do alike: list from the store, delete from the store and from memory."""
+
+    store: TaskStore | VersionedTaskStore
+    finished: FinishedTasks
+
+    async def list(self, params: ListTasksRequest, context: ServerCallContext) -> ListTasksResponse:
+        """Listing always reads the store."""
+        with refusals("list tasks"):
+            return await self.store.list(params, context)
+
+    async def delete(self, task_id: str, context: ServerCallContext) -> None:
+        """Delete from the store and from memory."""
+        key = self.finished.key(task_id, context)
+        self.finished.forget(key)
+        try:
+            with refusals(f"delete task {task_id}"):
+                await self.store.delete(task_id, context)
+        finally:
+            self.finished.forget(key)
+
+
+class CachedTaskStore(_ListAndDelete, TaskStore):
     """An agent's own task store (one process) with its finished tasks served from memory."""
 
     def __init__(self, store: TaskStore, finished: FinishedTasks) -> None:
@@ -148,23 +170,8 @@ class CachedTaskStore(TaskStore):
         self.finished.keep(key, StoredTask(task, TaskVersion.MISSING) if task is not None else None, generation)
         return task
 
-    async def list(self, params: ListTasksRequest, context: ServerCallContext) -> ListTasksResponse:
-        """Listing always reads the store."""
-        with refusals("list tasks"):
-            return await self.store.list(params, context)
 
-    async def delete(self, task_id: str, context: ServerCallContext) -> None:
-        """Delete from the store and from memory."""
-        key = self.finished.key(task_id, context)
-        self.finished.forget(key)
-        try:
-            with refusals(f"delete task {task_id}"):
-                await self.store.delete(task_id, context)
-        finally:
-            self.finished.forget(key)
-
-
-class CachedVersionedTaskStore(VersionedTaskStore):
+class CachedVersionedTaskStore(_ListAndDelete, VersionedTaskStore):
     """A store shared by replicas (versioned, with the event log) with finished tasks served from memory."""
 
     def __init__(self, store: VersionedTaskStore, finished: FinishedTasks) -> None:
@@ -199,21 +206,6 @@ class CachedVersionedTaskStore(VersionedTaskStore):
             stored = await self.store.get(task_id, context)
         self.finished.keep(key, stored, generation)
         return stored
-
-    async def list(self, params: ListTasksRequest, context: ServerCallContext) -> ListTasksResponse:
-        """Listing always reads the store."""
-        with refusals("list tasks"):
-            return await self.store.list(params, context)
-
-    async def delete(self, task_id: str, context: ServerCallContext) -> None:
-        """Delete from the store and from memory."""
-        key = self.finished.key(task_id, context)
-        self.finished.forget(key)
-        try:
-            with refusals(f"delete task {task_id}"):
-                await self.store.delete(task_id, context)
-        finally:
-            self.finished.forget(key)
 
 
 def cached_store(store: TaskStore | VersionedTaskStore, finished: FinishedTasks) -> TaskStore | VersionedTaskStore:
