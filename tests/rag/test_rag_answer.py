@@ -141,3 +141,22 @@ def test_a_step_with_several_commands_is_answered_with_all_of_them(indexed: Chat
     answer = extractive_answer(question, indexed.embedder.embed([question])[0], found, indexed.embedder.embed)
     assert answer.pieces[0] == "Create the deployment and expose it with a route: [1]"
     assert list(answer.pieces[1:4]) == [f"```bash\n{command}\n```" for command in commands]
+
+
+def test_an_objective_that_repeats_a_step_is_answered_with_the_step_and_its_command(indexed: ChatIndex) -> None:
+    from workshop_template_system.rag.index import Found
+    from workshop_template_system.rag.store import Hit
+
+    objectives = "Objectives\n\n- Check the rollout of the deployment\n- Read the logs of the previous container"
+    step = "Read the logs of the previous container\n\nRead the logs of the previous container:\n\n"
+    step += "```bash\noc logs deployment/todo-api --previous\n```"
+    meta = {"page": "troubleshooting.adoc", "anchor": "", "title": "Objectives"}
+    hits = [
+        Hit("o1", "todo", "troubleshooting.adoc", objectives, meta, 1.0),
+        Hit("s1", "todo", "troubleshooting.adoc", step, {**meta, "title": "Read the logs"}, 0.9),
+    ]
+    question = "The pod keeps restarting, how do I read the logs of the previous container?"
+    found = [Found(hits[0], similarity=0.8), Found(hits[1], similarity=0.6)]  # the objectives rank first
+    answer = extractive_answer(question, indexed.embedder.embed([question])[0], found, indexed.embedder.embed)
+    assert answer.pieces[0] == "Read the logs of the previous container: [2]"
+    assert answer.pieces[1] == "```bash\noc logs deployment/todo-api --previous\n```"

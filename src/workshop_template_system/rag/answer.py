@@ -142,7 +142,7 @@ def extractive_answer(question: str, question_vector: Sequence[float], found: Se
     closeness = [item.similarity + (FIRST_BONUS if number == 0 else 0.0) for number, item in enumerate(sections)]
     meaning = _sentence_vectors(sections, units, readable, embed) @ np.asarray(question_vector, dtype=np.float32)
     scores = [float(score) + closeness[unit.section] for unit, score in zip(readable, meaning, strict=True)]
-    best = max(range(len(readable)), key=scores.__getitem__)
+    best = _with_its_command(max(range(len(readable)), key=scores.__getitem__), readable, units)
     chosen = [
         number
         for number, unit in enumerate(readable)
@@ -157,6 +157,23 @@ def extractive_answer(question: str, question_vector: Sequence[float], found: Se
             continue  # the code comes after the last chosen sentence of a paragraph
         pieces.extend(code.text for code in sentences.code_run(units, unit))
     return Answer(tuple(pieces), tuple(citations(sections)), "extractive", found=True)
+
+
+def _with_its_command(best: int, readable: Sequence[sentences.Unit], units: Sequence[sentences.Unit]) -> int:
+    """The same words where they introduce a command, when the best sentence has none: a workshop's objectives
+    repeat its steps' first sentences, and the step is the answer a participant can follow."""
+    if sentences.code_run(units, readable[best]):
+        return best
+    words = _same_words(readable[best].text)
+    for number, unit in enumerate(readable):
+        if number != best and _same_words(unit.text) == words and sentences.code_run(units, unit):
+            return number
+    return best
+
+
+def _same_words(text: str) -> str:
+    """A sentence without its list marker, code quotes, closing punctuation and case."""
+    return " ".join(re.sub(r"^(?:[-*]|\d+\.)\s+|[`+]", "", text.strip()).rstrip(".:").lower().split())
 
 
 def _sentence_vectors(
