@@ -12,7 +12,7 @@ from pydantic import Field, model_validator
 from workshop_template_system.agents.base import AgentSpec, Skill, SkillContext, SkillInput, SkillResult
 from workshop_template_system.agents.pipeline_input import PipelineId
 from workshop_template_system.errors import ConfigurationError, RepositoryRefused
-from workshop_template_system.integrations.git import repository_source, validate_ref
+from workshop_template_system.integrations.git import repository_source
 from workshop_template_system.integrations.web import origin, searxng_search
 from workshop_template_system.validation import (
     VALIDATION_AGENT,
@@ -83,9 +83,7 @@ def _snapshot(context: SkillContext, request: ValidateInput, dest: Path) -> Snap
     if request.path is not None:
         return from_folder(Path(request.path), dest, **limits)
     assert request.repository is not None
-    if request.ref is not None:
-        validate_ref(request.ref)
-    source = repository_source(request.repository, settings)
+    source = repository_source(request.repository, settings, ref=request.ref)
     return from_repository(source, dest, ref=request.ref, timeout=settings.clone_timeout, **limits)
 
 

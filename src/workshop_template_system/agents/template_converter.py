@@ -28,9 +28,7 @@ class AnalyzeInput(SkillInput):
 async def analyze_repository(context: SkillContext, request: AnalyzeInput) -> SkillResult:
     """Clone the repository into a pipeline, analyse it, decide the workflow and outline the workshop."""
     settings, workspace = context.settings, context.workspace
-    if request.ref is not None:
-        validate_ref(request.ref)
-    source = await context.run_blocking(repository_source, request.repository, settings)
+    source = await context.run_blocking(lambda: repository_source(request.repository, settings, ref=request.ref))
     info = await context.run_blocking(lambda: workspace.init_pipeline(request.pipeline_id, source=source.display))
     pipeline_id = str(info["pipeline_id"])
     await context.run_blocking(workspace.set_agent_status, pipeline_id, ANALYSIS_AGENT, "cloning", source.display)

@@ -178,8 +178,10 @@ def validate_repository_source(source: str, *, allow_local: bool) -> RepositoryS
     return _local_source(Path(text), text, allow_local)
 
 
-def repository_source(text: str, settings: Settings, *, allow_local: bool | None = None) -> RepositorySource:
-    """A caller's repository source, validated (`validate_repository_source`) and its address checked.
+def repository_source(
+    text: str, settings: Settings, *, ref: str | None = None, allow_local: bool | None = None
+) -> RepositorySource:
+    """A caller's repository source (and the `ref` to fetch, checked first), validated and its address checked.
 
     Local sources follow `allow_local` (``ALLOW_LOCAL_REPOSITORIES`` unless given). A remote host is resolved
     and refused with `RepositoryRefused` when any of its addresses is one the SSRF guard of the link checks
@@ -188,6 +190,8 @@ def repository_source(text: str, settings: Settings, *, allow_local: bool | None
     would open every port of it. Blocking (``getaddrinfo``): callers run it off the event loop or accept a
     short wait. Raises `GitError` when the host does not resolve.
     """
+    if ref is not None:
+        validate_ref(ref)
     local = settings.allow_local_repositories if allow_local is None else allow_local
     source = validate_repository_source(text, allow_local=local)
     if source.is_local or settings.allow_private_urls or (source.host, source.port) in _configured_servers(settings):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from workshop_template_system.errors import RepositoryRefused, WorkspaceError
 from workshop_template_system.integrations.forge import in_local_forge
-from workshop_template_system.integrations.git import clone, repository_source, validate_ref
+from workshop_template_system.integrations.git import clone, repository_source
 from workshop_template_system.rag.content import WorkshopContent, read_workshop
 from workshop_template_system.settings import Settings
 from workshop_template_system.workshop.pipeline_steps import final_output
@@ -66,10 +66,8 @@ def from_repository(repository: str, ref: str | None, settings: Settings, worksp
     """A workshop in a git repository: cloned into a scratch folder that is removed once it is read.
 
     The local forge's repositories in the workspace are read even when local sources are off."""
-    if ref is not None:
-        validate_ref(ref)
     allow_local = settings.allow_local_repositories or in_local_forge(repository, workspace)
-    source = repository_source(repository, settings, allow_local=allow_local)
+    source = repository_source(repository, settings, ref=ref, allow_local=allow_local)
     scratch = Path(tempfile.mkdtemp(prefix="index-", dir=workspace.agent_dir(AGENT_SLUG) / "working"))
     try:
         cloned = clone(

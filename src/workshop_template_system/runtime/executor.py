@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import errno
 import logging
 import time
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from workshop_template_system.runtime.logs import current_task_id
 from workshop_template_system.runtime.metrics import Metrics
 from workshop_template_system.settings import Settings
 from workshop_template_system.workspace import Workspace
+from workshop_template_system.workspace.layout import UNWRITABLE
 
 logger = logging.getLogger(__name__)
 
@@ -164,19 +164,12 @@ class SkillExecutor(AgentExecutor):
         return updater.new_agent_message([new_text_part(text)])
 
 
-_UNWRITABLE = {
-    errno.ENOSPC: ("full", "no space left on device"),
-    errno.EDQUOT: ("over its quota", "disk quota exceeded"),
-    errno.EROFS: ("read-only", "read-only file system"),
-}
-
-
 def _unwritable(exc: BaseException) -> OSError | None:
     """The disk-full, over-quota or read-only error behind `exc`, following its causes; None when there is none."""
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
-        if isinstance(current, OSError) and current.errno in _UNWRITABLE:
+        if isinstance(current, OSError) and current.errno in UNWRITABLE:
             return current
         seen.add(id(current))
         current = current.__cause__ or current.__context__
@@ -185,7 +178,7 @@ def _unwritable(exc: BaseException) -> OSError | None:
 
 def _unwritable_reason(error: OSError, workspace: Workspace) -> str:
     """``the workspace is full: no space left on device writing <path>`` (the disk, for a path outside it)."""
-    state, cause = _UNWRITABLE[error.errno or 0]
+    state, cause = UNWRITABLE[error.errno or 0]
     path = Path(str(error.filename)) if error.filename else None
     inside = path is None or path.is_relative_to(workspace.root)
     where = f" writing {path}" if path is not None else ""

@@ -24,7 +24,8 @@ from a2a.types import TaskState
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from workshop_template_system.runtime.limits import replay
-from workshop_template_system.runtime.task_cache import TERMINAL_STATES, FinishedTasks, Lru
+from workshop_template_system.runtime.task_cache import FinishedTasks, Lru
+from workshop_template_system.runtime.task_store import TERMINAL_STATES
 
 METHODS = frozenset({"tasks/get", "GetTask"})
 MAX_ANSWERS = 4096

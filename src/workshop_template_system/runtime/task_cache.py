@@ -23,18 +23,10 @@ from a2a.server.context import ServerCallContext
 from a2a.server.events.event_queue import Event
 from a2a.server.owner_resolver import OwnerResolver
 from a2a.server.tasks import TaskStore
-from a2a.types import ListTasksRequest, ListTasksResponse, Task, TaskState
+from a2a.types import ListTasksRequest, ListTasksResponse, Task
 
-from workshop_template_system.runtime.task_store import refusals
+from workshop_template_system.runtime.task_store import TERMINAL_STATES, refusals
 
-TERMINAL_STATES = frozenset(
-    {
-        TaskState.TASK_STATE_COMPLETED,
-        TaskState.TASK_STATE_FAILED,
-        TaskState.TASK_STATE_CANCELED,
-        TaskState.TASK_STATE_REJECTED,
-    }
-)
 MAX_TASKS = 2048
 MAX_TASK_BYTES = 32 * 1024 * 1024
 

@@ -58,8 +58,9 @@ class CoalescedProgressStore(TaskStore):
             await self.store.save(task, context)
         if task.status.state in (TaskState.TASK_STATE_SUBMITTED, TaskState.TASK_STATE_WORKING):
             self._stored.add(key)
-        else:
+        else:  # final or waiting: nothing of it waits any more (a writer that wakes finds nothing to write)
             self._stored.discard(key)
+            self._locks.pop(key, None)
 
     async def get(self, task_id: str, context: ServerCallContext) -> Task | None:
         """The newest state: the one waiting to be written, else the store's."""
@@ -81,6 +82,7 @@ class CoalescedProgressStore(TaskStore):
         self._stored.discard(key)
         async with self._lock(key):
             await self.store.delete(task_id, context)
+        self._locks.pop(key, None)
 
     async def flush(self) -> None:
         """Write every waiting state now (at shutdown)."""
@@ -95,6 +97,8 @@ class CoalescedProgressStore(TaskStore):
             self._writers.pop(key, None)
 
     async def _write(self, key: Key) -> None:
+        if key not in self._pending:
+            return  # a final state was written instead (and its lock dropped: do not make another)
         async with self._lock(key):
             pending = self._pending.pop(key, None)
             if pending is None:
@@ -105,10 +109,5 @@ class CoalescedProgressStore(TaskStore):
                 logger.warning("the progress of task %s was not written: %s", key[1], exc)
 
     def _lock(self, key: Key) -> asyncio.Lock:
-        lock = self._locks.get(key)
-        if lock is None:
-            lock = self._locks[key] = asyncio.Lock()
-        if len(self._locks) > 4 * (len(self._stored) + len(self._pending)) + 64:  # forget the locks of old tasks
-            busy = self._stored | set(self._pending) | {key}
-            self._locks = {name: held for name, held in self._locks.items() if name in busy or held.locked()}
-        return lock
+        """The task's write lock, kept while the task runs (dropped with its final or waiting state)."""
+        return self._locks.setdefault(key, asyncio.Lock())

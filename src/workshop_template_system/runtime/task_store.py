@@ -184,6 +184,16 @@ async def ping(engine: AsyncEngine) -> None:
 
 
 UNFINISHED = tuple(TaskState.Name(state) for state in (TaskState.TASK_STATE_SUBMITTED, TaskState.TASK_STATE_WORKING))
+TERMINAL_STATES = frozenset(
+    {
+        TaskState.TASK_STATE_COMPLETED,
+        TaskState.TASK_STATE_FAILED,
+        TaskState.TASK_STATE_CANCELED,
+        TaskState.TASK_STATE_REJECTED,
+    }
+)
+"""The states a task never leaves."""
+FINISHED = tuple(TaskState.Name(state) for state in TERMINAL_STATES)
 INTERRUPTED = "the agent stopped (killed or crashed) before the task finished"
 
 
@@ -218,15 +228,6 @@ def _failed_status(task_id: str, context_id: str, when: datetime) -> dict[str, o
     return MessageToDict(TaskStatus(state=TaskState.TASK_STATE_FAILED, message=message, timestamp=stamp))
 
 
-FINISHED = tuple(
-    TaskState.Name(state)
-    for state in (
-        TaskState.TASK_STATE_COMPLETED,
-        TaskState.TASK_STATE_FAILED,
-        TaskState.TASK_STATE_CANCELED,
-        TaskState.TASK_STATE_REJECTED,
-    )
-)
 EVENT_RETENTION = timedelta(minutes=10)
 """How long the events of a finished task stay: far longer than a subscriber takes to read the last one (the SDK's
 stream polls every 0.5 s), and a task that ended cannot be subscribed to any more."""

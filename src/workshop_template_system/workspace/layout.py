@@ -39,7 +39,12 @@ TOP_LEVEL_DIRS = (
 DEFAULT_LOCK_TIMEOUT = 30.0
 MIN_FREE_BYTES = 16 * 1024 * 1024
 """Below this much free space the workspace counts as full: readiness fails before writes start failing."""
-UNWRITABLE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})
+UNWRITABLE = {
+    errno.ENOSPC: ("full", "no space left on device"),
+    errno.EDQUOT: ("over its quota", "disk quota exceeded"),
+    errno.EROFS: ("read-only", "read-only file system"),
+}
+"""The errors of a file system that refuses writes: what the workspace then is, and what the system said."""
 # Who holds a metadata lock for the few milliseconds of a read-modify-write.
 _METADATA_WRITER = "workspace"
 
@@ -98,7 +103,7 @@ class Workspace:
                 handle.flush()
                 os.fsync(handle.fileno())
         except OSError as exc:
-            error = WorkspaceUnwritable if exc.errno in UNWRITABLE_ERRNOS else WorkspaceError
+            error = WorkspaceUnwritable if exc.errno in UNWRITABLE else WorkspaceError
             raise error(f"workspace {self.root} is not writable: {_reason(exc)}") from exc
         finally:
             with suppress(OSError):  # a read-only mount refuses to unlink even a missing file (EROFS, not ENOENT)
